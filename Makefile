@@ -1,0 +1,53 @@
+# 政务服务机器人 — the two commands: `make run` and `make test`. Both set up what is missing.
+SHELL := /bin/bash
+API_VENV := .venv-api
+BOT_VENV := .venv-bot
+API_PY := $(API_VENV)/bin/python
+BOT_PY := $(BOT_VENV)/bin/python
+API_HOST ?= 127.0.0.1
+API_PORT ?= 8000
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: run test setup lint check-catalog saving bench clean-venvs
+
+setup: $(API_VENV)/.installed $(BOT_VENV)/.installed var
+
+var:
+	mkdir -p var
+
+$(API_VENV)/.installed: requirements/api.lock
+	@py=$$(scripts/find_python.sh 3.11) && echo "API 环境 / API env: $$py -> $(API_VENV)" && \
+	  $$py -m venv $(API_VENV) && $(API_PY) -m pip install $(PIP_FLAGS) -r requirements/api.lock
+	touch $@
+
+$(BOT_VENV)/.installed: requirements/bot.lock
+	@py=$$(scripts/find_python.sh 3.10) && echo "机器人环境 / bot env: $$py -> $(BOT_VENV) (about 2 minutes)" && \
+	  $$py -m venv $(BOT_VENV) && $(BOT_PY) -m pip install $(PIP_FLAGS) -r requirements/bot.lock
+	touch $@
+
+check-catalog: $(API_VENV)/.installed
+	$(API_PY) -m api.catalog.loader
+
+run: setup
+	$(API_PY) -m api.catalog.loader
+	$(API_VENV)/bin/alembic -c api/alembic.ini upgrade head
+	@echo "API:  http://$(API_HOST):$(API_PORT)/docs"
+	$(API_VENV)/bin/uvicorn api.asgi:app --host $(API_HOST) --port $(API_PORT)
+
+test: setup
+	$(API_VENV)/bin/ruff check api tests bench
+	$(API_VENV)/bin/pytest -q tests
+
+lint: $(API_VENV)/.installed
+	$(API_VENV)/bin/ruff check api tests bench
+	$(API_VENV)/bin/ruff format --check api tests bench
+
+saving: $(API_VENV)/.installed
+	$(API_PY) -m api.report
+
+bench: setup
+	$(API_PY) bench/bench_plan.py
+	$(API_PY) bench/bench_submit.py
+
+clean-venvs:
+	rm -rf $(API_VENV) $(BOT_VENV)

@@ -1,0 +1,35 @@
+"""Field catalog and single-value validation (the bot's one validator implementation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import CatalogDep
+from api.errors import ApiError
+from api.validation.validate import validate_field
+
+router = APIRouter(prefix="/fields", tags=["fields"])
+
+
+class ValidateRequest(BaseModel):
+    value: str | int | float | bool | None = Field(default=None)
+
+
+@router.get("")
+def list_fields(catalog: CatalogDep) -> list[dict[str, Any]]:
+    """All canonical fields with labels, help text and examples."""
+    return [f.model_dump() for f in catalog.fields.values()]
+
+
+@router.post("/{field_id}/validate")
+def validate_value(field_id: str, body: ValidateRequest, catalog: CatalogDep) -> dict[str, Any]:
+    """Normalise one value, or say in Chinese exactly what is wrong."""
+    if field_id not in catalog.fields:
+        raise ApiError(404, "field_not_found", f"没有名为“{field_id}”的字段。")
+    result = validate_field(field_id, body.value, catalog)
+    if result.valid:
+        return {"valid": True, "value": result.value, "derived": result.derived}
+    return {"valid": False, "message": result.message}

@@ -1,0 +1,68 @@
+"""Scenario catalog and plan computation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.catalog.models import Question, Scenario
+from api.deps import CatalogDep, ScenarioDep
+from api.engine.plan import AnswersInvalid, compute_plan
+from api.errors import ApiError
+
+router = APIRouter(prefix="/scenarios", tags=["scenarios"])
+
+
+class PlanRequest(BaseModel):
+    answers: dict[str, Any] = Field(default_factory=dict, max_length=50)
+
+
+def question_view(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": q.id, "label": q.label, "type": q.type, "default": q.default, "help": q.help}
+    rule = q.validator
+    if rule.kind == "choice":
+        out["choices"] = [{"value": c.value, "label": c.label, "synonyms": c.synonyms} for c in rule.choices]
+    if rule.kind == "number":
+        out.update(unit=rule.unit, min=rule.min, max=rule.max)
+    return out
+
+
+def scenario_summary(sc: Scenario) -> dict[str, Any]:
+    return {
+        "id": sc.id,
+        "name": sc.name,
+        "subject": sc.subject,
+        "process": sc.process,
+        "summary": sc.summary,
+        "aliases": sc.aliases,
+    }
+
+
+@router.get("")
+def list_scenarios(catalog: CatalogDep) -> list[dict[str, Any]]:
+    """List all scenarios (一件事)."""
+    return [scenario_summary(sc) for sc in catalog.scenarios.values()]
+
+
+@router.get("/{scenario_id}")
+def read_scenario(scenario: ScenarioDep) -> dict[str, Any]:
+    """One scenario with its guiding questions and items."""
+    return {
+        **scenario_summary(scenario),
+        "questions": [question_view(q) for q in scenario.questions],
+        "items": [it.model_dump() for it in scenario.items],
+        "sources": scenario.sources,
+    }
+
+
+@router.post("/{scenario_id}/plan")
+def plan_scenario(scenario: ScenarioDep, body: PlanRequest, catalog: CatalogDep) -> dict[str, Any]:
+    """Compute the plan: applicable items, stages, merged form, materials and saving."""
+    try:
+        return compute_plan(scenario, body.answers, catalog)
+    except AnswersInvalid as exc:
+        raise ApiError(
+            422, "answers_invalid", "部分引导问题的回答没有看懂，请修改后重试。", {"questions": exc.errors}
+        ) from None

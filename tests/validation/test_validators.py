@@ -1,0 +1,219 @@
+"""Field validators with real valid and invalid vectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from api.catalog.loader import Catalog
+from api.validation.validate import validate_field
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def check(catalog: Catalog, field_id: str, raw: object):
+    return validate_field(field_id, raw, catalog, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized", "birth", "gender"),
+    [
+        ("120109199003151228", "120109199003151228", "1990-03-15", "female"),
+        ("11010519491231002x", "11010519491231002X", "1949-12-31", "female"),
+        ("１２０１０９ １９９００３１５ １２２８", "120109199003151228", "1990-03-15", "female"),
+        ("120114200103150018", "120114200103150018", "2001-03-15", "male"),
+    ],
+)
+def test_id_number_accepts_and_derives_birth_date_and_gender(catalog, raw, normalized, birth, gender) -> None:
+    result = check(catalog, "id_number", raw)
+    assert result.valid, result.message
+    assert result.value == normalized
+    assert result.derived["birth_date"] == birth
+    assert result.derived["gender"] == gender
+    assert result.derived["region_code"] == normalized[:6]
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("120109199003151227", "校验码"),  # wrong check digit
+        ("12010919900315122", "18位，您输入的是17位"),  # wrong length
+        ("12010919900230122X", "出生日期“19900230”不是有效日期"),  # 30 February
+        ("120109203003151221", "不可能"),  # born in the future
+        ("12010919900315A228", "前17位应为数字"),
+    ],
+)
+def test_id_number_errors_say_what_is_wrong(catalog, raw, words) -> None:
+    result = check(catalog, "id_number", raw)
+    assert not result.valid
+    assert words in result.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13612345678", "13612345678"),
+        ("136 1234 5678", "13612345678"),
+        ("136-1234-5678", "13612345678"),
+        ("+86 139 1234 5678", "13912345678"),
+        ("+8613912345678", "13912345678"),
+        ("１３９１２３４５６７８", "13912345678"),
+    ],
+)
+def test_phone_normalizes_common_ways_of_writing_it(catalog, raw, expected) -> None:
+    result = check(catalog, "phone", raw)
+    assert result.valid, result.message
+    assert result.value == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("+1 650 253 0000", "中国大陆"),
+        ("+852 9123 4567", "中国大陆"),
+        ("1361234567", "11位"),
+        ("12012345678", "不是有效的手机号码"),
+        ("手机号", "格式不正确"),
+    ],
+)
+def test_phone_refuses_foreign_short_and_invalid_numbers(catalog, raw, words) -> None:
+    result = check(catalog, "phone", raw)
+    assert not result.valid
+    assert words in result.message
+
+
+def test_uscc_valid_forbidden_letter_and_checksum(catalog) -> None:
+    assert check(catalog, "uscc", "91110000600037341L").value == "91110000600037341L"
+    assert check(catalog, "uscc", "9111 0000 6000 3734 1l").valid
+    forbidden = check(catalog, "uscc", "9111000060003734IL")
+    assert not forbidden.valid and "I、O、S、V、Z" in forbidden.message
+    checksum = check(catalog, "uscc", "91110000600037341A")
+    assert not checksum.valid and "校验码" in checksum.message
+    assert "18位" in check(catalog, "uscc", "9111000060003").message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["2025-3-5", "2025年3月5日", "2025.03.05", "2025/03/05", "20250305", "二〇二五年三月五日", "2025 年 3 月 5 日"],
+)
+def test_dates_in_many_spellings_become_iso(catalog, raw) -> None:
+    result = check(catalog, "newborn_birth_date", raw)
+    assert result.valid, result.message
+    assert result.value == "2025-03-05"
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [("2025-2-30", "不存在"), ("2025年13月1日", "不存在"), ("2027-01-01", "不能晚于今天"), ("上个月", "格式")],
+)
+def test_impossible_or_future_dates_are_refused(catalog, raw, words) -> None:
+    result = check(catalog, "newborn_birth_date", raw)
+    assert not result.valid
+    assert words in result.message
+
+
+def test_relative_day_words(catalog) -> None:
+    assert check(catalog, "death_date", "昨天").value == "2026-11-28"
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("floor_area", "一百二十平", 120),
+        ("floor_area", "120平米", 120),
+        ("floor_area", "120.5平方米", 120.5),
+        ("floor_area", "大概１２０㎡左右", 120),
+        ("floor_area", "两百平", 200),
+        ("registered_capital", "10万", 10),
+        ("registered_capital", "50000元", 5),
+        ("registered_capital", "十万元", 10),
+        ("employee_count", "5个人", 5),
+    ],
+)
+def test_numbers_with_units(catalog, field, raw, expected) -> None:
+    result = check(catalog, field, raw)
+    assert result.valid, result.message
+    assert result.value == expected
+
+
+def test_numbers_out_of_range_or_not_integer(catalog) -> None:
+    assert "不能小于" in check(catalog, "floor_area", "0平").message
+    assert "整数" in check(catalog, "employee_count", "2.5").message
+    assert "数字" in check(catalog, "floor_area", "挺大的").message
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("premises_ownership", "租的", "leased"),
+        ("premises_ownership", "自有房产", "owned"),
+        ("premises_ownership", "owned", "owned"),
+        ("enterprise_type", "个体户", "individual"),
+        ("relationship_to_deceased", "我是他儿子", "child"),
+        ("relationship_to_deceased", "老伴", "spouse"),
+        ("food_business_items", "主要做奶茶", "drinks"),
+    ],
+)
+def test_choices_accept_labels_and_synonyms(catalog, field, raw, expected) -> None:
+    result = check(catalog, field, raw)
+    assert result.valid, result.message
+    assert result.value == expected
+
+
+def test_ambiguous_choice_lists_the_options(catalog) -> None:
+    result = check(catalog, "premises_ownership", "不知道")
+    assert not result.valid
+    assert "自有房产、租赁、无偿使用" in result.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("是", True),
+        ("对", True),
+        ("有", True),
+        ("需要", True),
+        ("已经办好了", True),
+        ("是的。", True),
+        ("否", False),
+        ("不卖烟", False),
+        ("执照还没办", False),
+        ("没有", False),
+        ("不需要", False),
+        ("是嗎", True),
+        ("Yes", True),
+        (True, True),
+        (False, False),
+    ],
+)
+def test_yes_no_words(catalog, raw, expected) -> None:
+    from api.catalog.models import BoolRule
+    from api.validation.validate import validate_rule
+
+    result = validate_rule(BoolRule(kind="bool"), raw, "是否", catalog)
+    assert result.valid, result.message
+    assert result.value is expected
+
+
+def test_names_addresses_and_text_bounds(catalog) -> None:
+    assert check(catalog, "applicant_name", "王 芳").value == "王芳"
+    assert check(catalog, "applicant_name", "阿依古丽·买买提").valid
+    assert not check(catalog, "applicant_name", "王芳123").valid
+    assert "太短" in check(catalog, "applicant_name", "王").message
+    assert "太长" in check(catalog, "signboard_text", "字" * 51).message
+    assert "中文" in check(catalog, "premises_address", "Room 101, Some Road").message
+    assert check(catalog, "premises_address", "天津市滨海新区解放路668号").valid
+    assert "请填写" in check(catalog, "applicant_name", "  ").message
+
+
+def test_bank_card_luhn(catalog) -> None:
+    assert check(catalog, "bank_account", "6222 0210 0111 5555 556").valid
+    assert "校验" in check(catalog, "bank_account", "6222021001115555555").message
+    assert "16至19位" in check(catalog, "bank_account", "62220210").message
+
+
+def test_every_catalog_example_is_valid(catalog) -> None:
+    for field in catalog.fields.values():
+        result = check(catalog, field.id, field.example)
+        assert result.valid, f"{field.id}: example {field.example!r}: {result.message}"

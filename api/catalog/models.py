@@ -104,6 +104,7 @@ class FieldDef(Strict):
     validator: Rule
     help: ChineseText
     example: ChineseText
+    aliases: list[str] = []
     required: bool = True
     sensitive: bool = False
     derived_from: Derivation | None = None

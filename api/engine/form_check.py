@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -11,16 +9,27 @@ from jsonschema import Draft202012Validator
 from api.catalog.loader import Catalog
 from api.validation.validate import validate_field
 
+_VALIDATORS: dict[tuple[Any, ...], Draft202012Validator] = {}
 
-@lru_cache(maxsize=256)
-def _validator_for(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+def _validator_for(plan: dict[str, Any]) -> Draft202012Validator:
+    """One compiled JSON Schema validator per scenario and answers (the form depends on nothing else)."""
+    key = (plan["scenario_id"], *sorted(plan["answers"].items()))
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        if len(_VALIDATORS) > 1024:
+            _VALIDATORS.clear()
+        validator = Draft202012Validator(plan["form"], format_checker=Draft202012Validator.FORMAT_CHECKER)
+        _VALIDATORS[key] = validator
+    return validator
 
 
 def check_form(
-    form: dict[str, Any], form_data: dict[str, Any], catalog: Catalog
+    plan: dict[str, Any], form_data: dict[str, Any], catalog: Catalog
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Normalise every value with the field validators; return (normalised data, errors by field id)."""
+    """Normalise every value with the field validators, then check the whole against the merged
+    form's JSON Schema; return (normalised data, errors by field id)."""
+    form: dict[str, Any] = plan["form"]
     props: dict[str, Any] = form["properties"]
     errors: dict[str, str] = {}
     data: dict[str, Any] = {}
@@ -43,7 +52,7 @@ def check_form(
             if source and source["field"] == fid and source["key"] in result.derived:
                 data[did] = result.derived[source["key"]]
     if not errors:
-        validator = _validator_for(json.dumps(form, sort_keys=True, ensure_ascii=False))
+        validator = _validator_for(plan)
         for err in validator.iter_errors(data):
             fid = err.path[0] if err.path else (err.validator_value[0] if err.validator == "required" else "")
             errors.setdefault(str(fid) or "form", f"{props.get(fid, {}).get('title', '表单')}不符合要求。")

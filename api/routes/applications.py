@@ -94,7 +94,7 @@ def submit_application(
         raise ApiError(
             422, "answers_invalid", "部分引导问题的回答没有看懂，请修改后重试。", {"questions": exc.errors}
         ) from None
-    data, errors = check_form(plan["form"], body.form_data, catalog)
+    data, errors = check_form(plan, body.form_data, catalog)
     if errors:
         existing = crud.get_by_key(session, idempotency_key=idempotency_key)
         if existing is not None:  # a replay must answer as the first time, whatever changed since

@@ -8,7 +8,7 @@ API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test setup lint check-catalog saving bench clean-venvs
+.PHONY: run test setup lint check-catalog generate train chat saving bench clean-venvs
 
 setup: $(API_VENV)/.installed $(BOT_VENV)/.installed var
 
@@ -29,17 +29,24 @@ check-catalog: $(API_VENV)/.installed
 	$(API_PY) -m api.catalog.loader
 
 run: setup
-	$(API_PY) -m api.catalog.loader
-	$(API_VENV)/bin/alembic -c api/alembic.ini upgrade head
-	@echo "API:  http://$(API_HOST):$(API_PORT)/docs"
-	$(API_VENV)/bin/uvicorn api.asgi:app --host $(API_HOST) --port $(API_PORT)
+	$(API_PY) -m api.botgen --check
+	API_HOST=$(API_HOST) API_PORT=$(API_PORT) scripts/run_all.sh
+
+generate: $(API_VENV)/.installed
+	$(API_PY) -m api.botgen
+
+train: setup
+	scripts/train.sh
+
+chat: $(BOT_VENV)/.installed
+	$(BOT_PY) scripts/chat.py
 
 test: setup
-	$(API_VENV)/bin/ruff check api tests bench
+	$(API_VENV)/bin/ruff check api tests bench actions scripts
 	$(API_VENV)/bin/pytest -q tests
 
 lint: $(API_VENV)/.installed
-	$(API_VENV)/bin/ruff check api tests bench
+	$(API_VENV)/bin/ruff check api tests bench actions scripts
 	$(API_VENV)/bin/ruff format --check api tests bench
 
 saving: $(API_VENV)/.installed

@@ -105,14 +105,16 @@ def nlu(catalog: Catalog) -> dict[str, Any]:
 
 
 def userdict(catalog: Catalog, nlu_sources: list[Path]) -> str:
+    """Words jieba must keep whole: annotated entity texts, field words and answer choices.
+
+    Scenario aliases are left out on purpose: many are whole phrases ("孩子刚出生要办哪些手续") and
+    as dictionary words they would swallow the shorter entity annotated inside them.
+    """
     words: set[str] = set()
     for sc in catalog.scenarios.values():
-        words.update([sc.name, *sc.aliases])
         for q in sc.questions:
             if q.validator.kind == "choice":
                 words.update(w for c in q.validator.choices for w in (c.label, *c.synonyms))
-        for it in sc.items:
-            words.add(it.name)
     for f in catalog.fields.values():
         words.update([f.label, *f.aliases])
         if f.validator.kind == "choice":

@@ -113,14 +113,15 @@ def merge_form(
 def merge_materials(items: list[Item]) -> list[dict[str, Any]]:
     """The materials checklist: each material once, naming the items that need it."""
     merged: dict[str, dict[str, Any]] = {}
+    notes: dict[str, set[str]] = {}
     for it in items:
         for m in it.materials:
-            entry = merged.setdefault(
-                m.id, {"id": m.id, "name": m.name, "note": m.note, "items": [], "departments": []}
-            )
+            entry = merged.setdefault(m.id, {"id": m.id, "name": m.name, "note": "", "items": [], "departments": []})
             entry["items"].append(it.id)
             if it.department not in entry["departments"]:
                 entry["departments"].append(it.department)
-            if m.note and not entry["note"]:
-                entry["note"] = m.note
+            notes.setdefault(m.id, set()).add(m.note)
+    for mid, entry in merged.items():
+        # An item's note (e.g. "每名从业人员本人到场体检") is shown only when every item agrees on it.
+        entry["note"] = next(iter(notes[mid])) if len(notes[mid]) == 1 else ""
     return list(merged.values())

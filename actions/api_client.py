@@ -1,0 +1,86 @@
+"""The one small client the actions use to reach the API (httpx, timeouts, one method per endpoint).
+
+Transport failures and 5xx answers raise `ApiUnavailable`; the actions answer those with a plain
+Chinese apology and keep everything the citizen entered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from actions.settings import settings
+
+log = logging.getLogger(__name__)
+
+
+class ApiUnavailable(Exception):
+    """The API could not be reached or failed; nothing was changed on our side."""
+
+
+class ApiClient:
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self._base_url, self._timeout = base_url.rstrip("/"), timeout
+        self._client: httpx.AsyncClient | None = None
+        self._scenario_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout)
+        return self._client
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            resp = await self._http().request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            log.warning("API %s %s failed: %s", method, path, type(exc).__name__)
+            raise ApiUnavailable(str(exc)) from exc
+        if resp.status_code >= 500:
+            log.warning("API %s %s answered %s", method, path, resp.status_code)
+            raise ApiUnavailable(f"HTTP {resp.status_code}")
+        return resp
+
+    async def scenarios(self) -> list[dict[str, Any]]:
+        return (await self._request("GET", "/api/scenarios")).json()
+
+    async def scenario(self, scenario_id: str) -> dict[str, Any] | None:
+        cached = self._scenario_cache.get(scenario_id)
+        if cached and time.monotonic() - cached[0] < 60:
+            return cached[1]
+        resp = await self._request("GET", f"/api/scenarios/{scenario_id}")
+        if resp.status_code == 404:
+            return None
+        data = resp.json()
+        self._scenario_cache[scenario_id] = (time.monotonic(), data)
+        return data
+
+    async def plan(self, scenario_id: str, answers: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+        """The plan, or (None, {question_id: message}) when some answers were not understood."""
+        resp = await self._request("POST", f"/api/scenarios/{scenario_id}/plan", json={"answers": answers})
+        if resp.status_code == 422:
+            return None, resp.json().get("details", {}).get("questions", {})
+        resp.raise_for_status()
+        return resp.json(), {}
+
+    async def validate(self, field_id: str, value: Any) -> dict[str, Any]:
+        resp = await self._request("POST", f"/api/fields/{field_id}/validate", json={"value": value})
+        resp.raise_for_status()
+        return resp.json()
+
+    async def submit(self, body: dict[str, Any], idempotency_key: str) -> tuple[int, dict[str, Any]]:
+        resp = await self._request("POST", "/api/applications", json=body, headers={"Idempotency-Key": idempotency_key})
+        return resp.status_code, resp.json()
+
+    async def status(self, number: str, phone: str) -> dict[str, Any] | None:
+        resp = await self._request("GET", f"/api/applications/{number}", params={"phone": phone})
+        return resp.json() if resp.status_code == 200 else None
+
+    async def record_miss(self, text: str, sender_hash: str, intent: str | None, confidence: float | None) -> None:
+        body = {"text": text[:1000], "sender_hash": sender_hash, "intent": intent, "confidence": confidence}
+        await self._request("POST", "/api/nlu/misses", json=body)
+
+
+api = ApiClient(settings.api_url, settings.api_timeout)

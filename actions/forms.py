@@ -1,0 +1,259 @@
+"""Form validation actions: guiding questions, the merged application form, and the status query.
+
+Contract with the domain: forms guide_form, application_form and status_form; slot `scenario`;
+one slot per question and field id (bot/domain/generated.yml, custom mappings, filled here);
+`form_fields` (the merged form's ask order, set by action_explain_plan); utter_ask_<slot> responses.
+Values are validated by the API only (one validator implementation).
+"""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailable, api
+from actions.common import (
+    ALWAYS_ESCAPE,
+    QUESTION_ESCAPE,
+    SKIPPED,
+    field_catalog,
+    latest_entities,
+    latest_intent,
+    looks_like_question,
+    question_answers,
+)
+from actions.texts import text
+
+REQUESTED_SLOT = "requested_slot"
+_ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
+_CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")
+_APPLICATION_NUMBER = re.compile(r"BH\d{13}", re.IGNORECASE)
+
+
+class CatalogFormAction(FormValidationAction):
+    """Shared behaviour: required slots come from data, extraction only on a fresh user answer,
+    escape intents reject (so rules can answer them), and the next slot is always set explicitly."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """Abstract, so the SDK does not register this base class as an action."""
+
+    @abstractmethod
+    async def slots_to_fill(self, tracker: Tracker) -> list[str]:
+        """The form's required slots, in asking order."""
+
+    @abstractmethod
+    async def extract(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str | None, slots: list[str]
+    ) -> list[EventType] | None:
+        """Events from the latest message, or None to reject it as no answer at all."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            slots = await self.slots_to_fill(tracker)
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return []
+        fresh_answer = (tracker.active_loop or {}).get("name") == self.form_name() and _answers_form(
+            tracker, self.form_name()
+        )
+        events: list[EventType] = []
+        if fresh_answer:
+            requested = tracker.get_slot(REQUESTED_SLOT)
+            try:
+                extracted = await self.extract(dispatcher, tracker, requested, slots)
+            except ApiUnavailable:
+                dispatcher.utter_message(text=text("api_down"))
+                extracted = [SlotSet(requested, None)] if requested else []
+            if extracted is None:
+                return []  # rejected: not an answer; rules answer it, then the form asks again
+            events = extracted
+            tracker.add_slots(events)
+        missing = next((s for s in slots if tracker.get_slot(s) is None), None)
+        return [*events, SlotSet(REQUESTED_SLOT, missing)]
+
+
+def _answers_form(tracker: Tracker, form: str) -> bool:
+    """Whether the latest user message is meant for this form: no other action ran since it (after
+    an interruption such as a consultation answer, the form only asks its question again)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in (form, "action_listen", None):
+            return False
+    return False
+
+
+def _escapes(tracker: Tracker) -> bool:
+    intent, confidence = latest_intent(tracker)
+    message = tracker.latest_message.get("text") or ""
+    if intent in ALWAYS_ESCAPE and confidence >= 0.6:
+        return True
+    return intent in QUESTION_ESCAPE and looks_like_question(message)
+
+
+class ValidateGuideForm(CatalogFormAction):
+    def name(self) -> str:
+        return "validate_guide_form"
+
+    async def slots_to_fill(self, tracker: Tracker) -> list[str]:
+        scenario = await api.scenario(tracker.get_slot("scenario") or "")
+        return [q["id"] for q in scenario["questions"]] if scenario else []
+
+    async def extract(self, dispatcher, tracker, requested, slots):
+        message = (tracker.latest_message.get("text") or "").strip()
+        if not requested or _escapes(tracker):
+            return None
+        intent, _ = latest_intent(tracker)
+        scenario = await api.scenario(tracker.get_slot("scenario"))
+        question = next(q for q in scenario["questions"] if q["id"] == requested)
+        if intent == "skip":  # "跳过" a guiding question: assume the common case, as the plan does
+            return [SlotSet(requested, question["default"])]
+        answers = {**question_answers(tracker, scenario), requested: message}
+        plan, errors = await api.plan(scenario["id"], answers)
+        if requested in errors:
+            if intent == "nlu_fallback":
+                return None
+            dispatcher.utter_message(text=text("invalid_answer", message=errors[requested]))
+            return [SlotSet(requested, None)]
+        return [SlotSet(requested, plan["answers"][requested])]
+
+
+class ValidateApplicationForm(CatalogFormAction):
+    def name(self) -> str:
+        return "validate_application_form"
+
+    async def slots_to_fill(self, tracker: Tracker) -> list[str]:
+        return list(tracker.get_slot("form_fields") or [])
+
+    async def _validated(
+        self, dispatcher: CollectingDispatcher, field_id: str, value: Any, fields: dict[str, dict[str, Any]]
+    ) -> list[EventType] | None:
+        """SlotSets for a valid value (with derived facts), or None after saying what is wrong."""
+        result = await api.validate(field_id, value)
+        if not result["valid"]:
+            dispatcher.utter_message(text=text("invalid_answer", message=result["message"]))
+            return None
+        events: list[EventType] = [SlotSet(field_id, result["value"])]
+        derived = result.get("derived", {})
+        for fid, f in fields.items():
+            source = f.get("derived_from")
+            if source and source["field"] == field_id and source["key"] in derived:
+                events.append(SlotSet(fid, derived[source["key"]]))
+        if field_id == "id_number" and "birth_date" in derived:
+            gender = text(f"gender_{derived['gender']}")
+            dispatcher.utter_message(text=text("derived_note", birth_date=derived["birth_date"], gender=gender))
+        return events
+
+    async def extract(self, dispatcher, tracker, requested, slots):
+        fields = await field_catalog()
+        intent, _ = latest_intent(tracker)
+        message = (tracker.latest_message.get("text") or "").strip()
+        entities = latest_entities(tracker)
+        value_entities = [e for e in entities if e.get("entity") in _ENTITY_KINDS]
+        if _escapes(tracker) and not value_entities:
+            return None
+        if intent == "skip" and requested:
+            field = fields[requested]
+            if field["required"]:
+                dispatcher.utter_message(text=text("skip_required", label=field["label"], help=field["help"]))
+                return [SlotSet(requested, None)]
+            dispatcher.utter_message(text=text("skip_optional", label=field["label"]))
+            return [SlotSet(requested, SKIPPED)]
+        if intent == "correct":
+            corrected = await self._correction(dispatcher, tracker, slots, fields, entities, message)
+            if corrected is not None:
+                return corrected
+
+        # Several facts in one message: route each value entity to the field it belongs to.
+        targets: dict[str, Any] = {}
+        for ent in value_entities:
+            kind = _ENTITY_KINDS[ent["entity"]]
+            order = [requested] if requested else []
+            order += [s for s in slots if s != requested]
+            target = next(
+                (
+                    s
+                    for s in order
+                    if s in fields
+                    and fields[s]["validator"]["kind"] == kind
+                    and s not in targets
+                    and (s == requested or tracker.get_slot(s) is None)
+                ),
+                None,
+            )
+            if target:
+                targets[target] = ent["value"]
+        if requested and requested not in targets and not targets:
+            targets[requested] = message
+        events: list[EventType] = []
+        for field_id, value in targets.items():
+            ok = await self._validated(dispatcher, field_id, value, fields)
+            if ok:
+                events += ok
+            elif field_id == requested:
+                if intent == "nlu_fallback" and len(targets) == 1:
+                    return None  # not understood at all: record it, then ask again
+                events.append(SlotSet(field_id, None))
+        if requested and not events:
+            events.append(SlotSet(requested, None))
+        return events
+
+    async def _correction(self, dispatcher, tracker, slots, fields, entities, message):
+        """'电话说错了，是139…' mid-form: change that field (or clear it so it is asked again)."""
+        named = [e["value"] for e in entities if e.get("entity") == "field" and e.get("value") in slots]
+        values = [e for e in entities if e.get("entity") in _ENTITY_KINDS]
+        if not named and values:
+            kind = _ENTITY_KINDS[values[0]["entity"]]
+            named = [s for s in slots if fields[s]["validator"]["kind"] == kind][:1]
+        if not named:
+            return None
+        field_id = named[0]
+        value = next(
+            (e["value"] for e in values if _ENTITY_KINDS[e["entity"]] == fields[field_id]["validator"]["kind"]), None
+        )
+        if value is None:
+            match = _CORRECTION_VALUE.search(message)
+            value = match.group(1).strip() if match else None
+        if value:
+            ok = await self._validated(dispatcher, field_id, value, fields)
+            if ok:
+                dispatcher.utter_message(text=text("correction_done", label=fields[field_id]["label"], value=value))
+                return ok
+        dispatcher.utter_message(text=text("correction_reask", label=fields[field_id]["label"]))
+        return [SlotSet(field_id, None)]
+
+
+class ValidateStatusForm(CatalogFormAction):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    async def slots_to_fill(self, tracker: Tracker) -> list[str]:
+        return ["status_number", "status_phone"]
+
+    async def extract(self, dispatcher, tracker, requested, slots):
+        if _escapes(tracker) and latest_intent(tracker)[0] != "check_status":
+            return None
+        message = (tracker.latest_message.get("text") or "").strip()
+        events: list[EventType] = []
+        number = _APPLICATION_NUMBER.search(message)
+        if number:
+            events.append(SlotSet("status_number", number.group().upper()))
+        elif requested == "status_number":
+            dispatcher.utter_message(text=text("status_number_invalid"))
+            return [SlotSet("status_number", None)]
+        phone = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "phone"), None)
+        if phone or (requested == "status_phone" and not number):
+            result = await api.validate("phone", phone or message)
+            if result["valid"]:
+                events.append(SlotSet("status_phone", result["value"]))
+            else:
+                dispatcher.utter_message(text=text("invalid_answer", message=result["message"]))
+                events.append(SlotSet("status_phone", None))
+        return events

@@ -1,0 +1,135 @@
+"""Answers that do not change the application: why/how a field is asked, and consultation
+(materials, time limits, fees, where) with or without an application in progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailable, api
+from actions.common import field_catalog, latest_entities, latest_intent, question_answers
+from actions.texts import text
+
+
+class ActionExplainField(Action):
+    """'为什么要填这个' → the field's provenance; '怎么填/举个例子' → its help text and example."""
+
+    def name(self) -> str:
+        return "action_explain_field"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        named = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "field"), None)
+        field_id = named or tracker.get_slot("requested_slot")
+        intent, _ = latest_intent(tracker)
+        try:
+            fields = await field_catalog()
+            scenario = await api.scenario(tracker.get_slot("scenario") or "")
+            question = next((q for q in (scenario or {}).get("questions", []) if q["id"] == field_id), None)
+            in_guide = (tracker.active_loop or {}).get("name") == "guide_form"
+            if question and (in_guide or field_id not in fields):
+                dispatcher.utter_message(text=text("field_why_question", help=question["help"]))
+                return []
+            if field_id not in fields:
+                dispatcher.utter_message(text=text("no_field_context"))
+                return []
+            field = fields[field_id]
+            if intent == "ask_howto" or scenario is None:
+                dispatcher.utter_message(
+                    text=text("field_howto", label=field["label"], help=field["help"], example=field["example"])
+                )
+                return []
+            plan, _ = await api.plan(scenario["id"], question_answers(tracker, scenario))
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return []
+        prop = (plan or {}).get("form", {}).get("properties", {}).get(field_id)
+        uses = "、".join(f"{p['item_name']}（{p['department']}）" for p in prop["x-provenance"]) if prop else ""
+        if uses:
+            dispatcher.utter_message(text=text("field_why", label=field["label"], uses=uses))
+        else:
+            dispatcher.utter_message(
+                text=text("field_howto", label=field["label"], help=field["help"], example=field["example"])
+            )
+        return []
+
+
+_CONSULT_KEYS = {
+    "ask_materials": "consult_materials",
+    "ask_time_limit": "consult_time_limit",
+    "ask_fee": "consult_fee",
+    "ask_where": "consult_where",
+}
+
+
+def _mentioned_items(message: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items whose name (or its part before a bracket) the citizen mentioned."""
+    found = []
+    for it in items:
+        core = it["name"].split("（")[0].split("(")[0]
+        if it["name"] in message or (len(core) >= 4 and core in message):
+            found.append(it)
+    return found
+
+
+class ActionConsult(Action):
+    """Materials, time limits, fees and where to apply, from the catalog via the API."""
+
+    def name(self) -> str:
+        return "action_consult"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent, _ = latest_intent(tracker)
+        message = tracker.latest_message.get("text") or ""
+        named = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "scenario"), None)
+        try:
+            scenario_id = named or tracker.get_slot("scenario")
+            mentioned: list[dict[str, Any]] = []
+            if not scenario_id:  # "食品经营许可多久能批": find the scenario by the item named
+                for sc in await api.scenarios():
+                    detail = await api.scenario(sc["id"])
+                    mentioned = _mentioned_items(message, detail["items"])
+                    if mentioned:
+                        scenario_id = sc["id"]
+                        break
+            if not scenario_id:
+                dispatcher.utter_message(text=text("consult_no_scenario"))
+                return []
+            scenario = await api.scenario(scenario_id)
+            answers = question_answers(tracker, scenario) if scenario_id == tracker.get_slot("scenario") else {}
+            plan, _ = await api.plan(scenario_id, answers)
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return []
+        items = (
+            _mentioned_items(message, plan["items"]) or _mentioned_items(message, scenario["items"]) or plan["items"]
+        )
+        name = "、".join(it["name"] for it in items) if len(items) < len(plan["items"]) else scenario["name"]
+        lines = [text(_CONSULT_KEYS.get(intent, "consult_materials"), name=name)]
+        if intent == "ask_time_limit":
+            for it in items:
+                promised = it["time_limit"]["promised"]
+                lines.append(
+                    text(
+                        "consult_time_item",
+                        item=it["name"],
+                        statutory=it["time_limit"]["statutory"],
+                        promised=text("consult_promised", promised=promised) if promised else "",
+                    )
+                )
+        elif intent == "ask_fee":
+            lines += [text("consult_fee_item", item=it["name"], fee=it["fee"]) for it in items]
+        elif intent == "ask_where":
+            lines += [text("consult_where_item", item=it["name"], where=it["where"]) for it in items]
+            lines.append(text("consult_online"))
+        else:
+            catalog = {m["id"]: m for it in scenario["items"] for m in it["materials"]}
+            ids = dict.fromkeys(m if isinstance(m, str) else m["id"] for it in items for m in it["materials"])
+            for mid in ids:
+                m = catalog[mid]
+                lines.append(text("plan_material", name=m["name"], note=f"（{m['note']}）" if m.get("note") else ""))
+        dispatcher.utter_message(text="\n".join(lines))
+        return []

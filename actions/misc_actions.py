@@ -1,0 +1,107 @@
+"""Status lookup, cancelling, and recording messages the bot did not understand."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailable, api
+from actions.common import field_catalog, latest_entities, latest_intent, sender_hash
+from actions.texts import text
+
+_APPLICATION_NUMBER = re.compile(r"BH\d{13}", re.IGNORECASE)
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        message = tracker.latest_message.get("text") or ""
+        found = _APPLICATION_NUMBER.search(message)
+        number = found.group().upper() if found else tracker.get_slot("status_number")
+        phone = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "phone"), None)
+        phone = phone or tracker.get_slot("status_phone")
+        in_other_form = (tracker.active_loop or {}).get("name") not in (None, "status_form")
+        if not (number and phone):
+            if in_other_form:
+                dispatcher.utter_message(text=text("status_how"))
+                return [SlotSet("next_step", "listen")]
+            return [
+                SlotSet("status_number", number),
+                SlotSet("status_phone", phone),
+                SlotSet("next_step", "status_form"),
+            ]
+        try:
+            result = await api.status(number, phone)
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return [SlotSet("next_step", "listen")]
+        done = [SlotSet("status_number", None), SlotSet("status_phone", None), SlotSet("next_step", "listen")]
+        if result is None:
+            dispatcher.utter_message(text=text("status_not_found"))
+            return done
+        lines = [
+            text(
+                "status_header",
+                number=result["number"],
+                scenario=result["scenario_name"],
+                status=result["status_label"],
+            )
+        ]
+        lines += [
+            text("status_item", stage=i["stage"], name=i["name"], department=i["department"], status=i["status_label"])
+            for i in result["items"]
+        ]
+        dispatcher.utter_message(text="\n".join(lines))
+        return done
+
+
+class ActionCancel(Action):
+    """Cancel at any point: stop the form, drop the application in progress (nothing is submitted)."""
+
+    def name(self) -> str:
+        return "action_cancel"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        in_progress = tracker.get_slot("scenario") or (tracker.active_loop or {}).get("name")
+        if not in_progress:
+            dispatcher.utter_message(response="utter_nothing_to_cancel")
+            return [ActiveLoop(None)]
+        try:
+            fields = await field_catalog()
+            question_ids = {
+                q["id"] for sc in await api.scenarios() for q in (await api.scenario(sc["id"]))["questions"]
+            }
+        except ApiUnavailable:
+            fields, question_ids = {}, set()
+        slots = set(fields) | question_ids | {"scenario", "form_fields", "awaiting", "status_number", "status_phone"}
+        dispatcher.utter_message(response="utter_cancelled")
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *(SlotSet(s, None) for s in sorted(slots) if tracker.get_slot(s) is not None),
+        ]
+
+
+class ActionRecordMiss(Action):
+    """Say we did not understand, and record the message (sender hashed) for NLU trainers."""
+
+    def name(self) -> str:
+        return "action_record_miss"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        best = next((r for r in ranking if r.get("name") != "nlu_fallback"), None)
+        intent, confidence = (best["name"], float(best["confidence"])) if best else latest_intent(tracker)
+        message = tracker.latest_message.get("text") or ""
+        if message:
+            with contextlib.suppress(ApiUnavailable):  # best effort; the citizen still gets an answer
+                await api.record_miss(message, sender_hash(tracker), intent, confidence)
+        dispatcher.utter_message(text=text("not_understood"))
+        return []

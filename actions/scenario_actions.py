@@ -1,0 +1,188 @@
+"""Greeting, finding the scenario from what the citizen said, and explaining the plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailable, api
+from actions.common import IDENTITY_SLOTS, field_catalog, question_answers
+from actions.texts import text
+
+POPULAR = ("open_restaurant", "newborn", "start_company", "house_transfer", "retirement", "bereavement")
+
+
+def scenario_button(sc: dict[str, Any]) -> dict[str, str]:
+    return {"title": sc["name"], "payload": f'/start_scenario{{"scenario": "{sc["id"]}"}}'}
+
+
+def _bigrams(text_: str) -> set[str]:
+    return {text_[i : i + 2] for i in range(len(text_) - 1)}
+
+
+def match_scenarios(message: str, scenarios: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scenarios whose name or aliases share the most two-character pieces with the message."""
+    grams = _bigrams(message)
+    scored = []
+    for sc in scenarios:
+        best = max(len(grams & _bigrams(a)) for a in (sc["name"], *sc["aliases"]))
+        if best:
+            scored.append((best, sc))
+    if not scored:
+        return []
+    top = max(score for score, _ in scored)
+    return [sc for score, sc in scored if score == top]
+
+
+class ActionGreet(Action):
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            scenarios = {sc["id"]: sc for sc in await api.scenarios()}
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("greet"))
+            return []
+        buttons = [scenario_button(scenarios[s]) for s in POPULAR if s in scenarios]
+        dispatcher.utter_message(text=text("greet"), buttons=buttons)
+        return []
+
+
+class ActionSelectScenario(Action):
+    """Set `scenario` from the entity, or from the words used; ask which when ambiguous."""
+
+    def name(self) -> str:
+        return "action_select_scenario"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            scenarios = await api.scenarios()
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return [SlotSet("next_step", "listen")]
+        by_id = {sc["id"]: sc for sc in scenarios}
+        wanted = next(
+            (e["value"] for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "scenario"), None
+        )
+        chosen = by_id.get(wanted) if wanted else None
+        if chosen is None:
+            candidates = match_scenarios(tracker.latest_message.get("text") or "", scenarios)
+            if len(candidates) == 1:
+                chosen = candidates[0]
+            elif candidates:
+                dispatcher.utter_message(text=text("scenario_which"), buttons=[scenario_button(c) for c in candidates])
+                return [SlotSet("next_step", "listen")]
+            else:
+                names = "、".join(sc["name"] for sc in scenarios)
+                dispatcher.utter_message(
+                    text=text("scenario_unknown", names=names), buttons=[scenario_button(sc) for sc in scenarios]
+                )
+                return [SlotSet("next_step", "listen")]
+        return await self._start(dispatcher, tracker, chosen)
+
+    async def _start(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, chosen: dict[str, Any]
+    ) -> list[EventType]:
+        detail = await api.scenario(chosen["id"])
+        fields = await field_catalog()
+        question_ids = {q["id"] for sc in await api.scenarios() for q in (await api.scenario(sc["id"]))["questions"]}
+        # A new scenario starts clean; who the citizen is (name, ID, phone) is kept.
+        stale = (set(fields) | question_ids) - set(IDENTITY_SLOTS)
+        reset = [SlotSet(slot, None) for slot in sorted(stale) if tracker.get_slot(slot) is not None]
+        dispatcher.utter_message(
+            text=text("scenario_start", name=detail["name"], summary=detail["summary"], count=len(detail["questions"]))
+        )
+        return [
+            *reset,
+            SlotSet("scenario", chosen["id"]),
+            SlotSet("form_fields", None),
+            SlotSet("awaiting", None),
+            SlotSet("application_number", None),
+            SlotSet("next_step", "guide_form"),
+        ]
+
+
+def _time_limit(item: dict[str, Any]) -> str:
+    limit = item["time_limit"]
+    return limit["promised"] or limit["statutory"]
+
+
+class ActionExplainPlan(Action):
+    """The plan, explained: items and why, stages, parallel work, mutual prerequisites, materials, saving."""
+
+    def name(self) -> str:
+        return "action_explain_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            scenario = await api.scenario(tracker.get_slot("scenario") or "")
+            if scenario is None:
+                return []
+            plan, errors = await api.plan(scenario["id"], question_answers(tracker, scenario))
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return []
+        if plan is None:
+            dispatcher.utter_message(text=text("plan_failed", message="；".join(errors.values())))
+            return []
+        dispatcher.utter_message(text=explain_plan(plan))
+        dispatcher.utter_message(
+            text=text("plan_start_filling"),
+            buttons=[
+                {"title": text("button_start_filling"), "payload": "/affirm"},
+                {"title": text("button_not_now"), "payload": "/deny"},
+            ],
+        )
+        prefilled = [
+            SlotSet(fid, prop["default"])
+            for fid, prop in plan["form"]["properties"].items()
+            if "default" in prop and tracker.get_slot(fid) is None
+        ]
+        return [*prefilled, SlotSet("form_fields", plan["form"]["x-ask-order"]), SlotSet("awaiting", "start_filling")]
+
+
+def explain_plan(plan: dict[str, Any]) -> str:
+    items = {it["id"]: it for it in plan["items"]}
+    lines = [text("plan_intro", name=plan["scenario_name"], count=len(items), stages=len(plan["stages"]))]
+    for stage in plan["stages"]:
+        names = "、".join(items[i]["name"] for i in stage["items"])
+        line = text("plan_stage", n=stage["stage"], items=names)
+        if stage["parallel"]:
+            line += text("plan_stage_parallel", k=len(stage["items"]))
+        lines.append(line)
+        for group in stage["joint_groups"]:
+            joint = "、".join(items[i]["name"] for i in group["items"])
+            lines.append(text("plan_joint", items=joint, resolution=group["resolution"]))
+    for it in plan["items"]:
+        lines.append(
+            text(
+                "plan_item",
+                name=it["name"],
+                department=it["department"],
+                time_limit=_time_limit(it),
+                reason=it["reason"],
+            )
+        )
+    if plan["not_applicable"]:
+        lines.append(text("plan_not_needed", items="、".join(it["name"] for it in plan["not_applicable"])))
+    lines.append(text("plan_materials", count=len(plan["materials"])))
+    for m in plan["materials"]:
+        lines.append(text("plan_material", name=m["name"], note=f"（{m['note']}）" if m["note"] else ""))
+    s = plan["saving"]
+    lines.append(
+        text(
+            "plan_saving",
+            merged=s["merged_fields"],
+            saved=s["saved_entries"],
+            forms=s["forms_replaced"],
+            separate=s["separate_entries"],
+            separate_materials=s["separate_materials"],
+            merged_materials=s["merged_materials"],
+        )
+    )
+    return "\n".join(lines)

@@ -1,0 +1,197 @@
+"""Summary (masked), confirmation, idempotent submission, corrections after the summary,
+and the yes/no answers to the bot's own questions outside forms."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api_client import ApiUnavailable, api
+from actions.common import display, field_catalog, form_data, latest_entities, question_answers
+from actions.texts import text
+
+LISTEN = SlotSet("next_step", "listen")
+_ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
+_CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")
+
+
+def idempotency_key(tracker: Tracker) -> str:
+    """Derived from the conversation: retries of one submission share it; the next application doesn't."""
+    seed = f"{tracker.sender_id}:{tracker.get_slot('scenario')}:{int(tracker.get_slot('submission_count') or 0)}"
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+class ActionShowSummary(Action):
+    def name(self) -> str:
+        return "action_show_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            fields = await field_catalog()
+            scenario = await api.scenario(tracker.get_slot("scenario") or "")
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return []
+        if scenario is None:
+            return []
+        data = form_data(tracker)
+        lines = [text("summary_intro", name=scenario["name"])]
+        for fid in tracker.get_slot("form_fields") or []:
+            if fid in data:
+                lines.append(text("summary_line", label=fields[fid]["label"], value=display(fields[fid], data[fid])))
+        dispatcher.utter_message(text="\n".join(lines))
+        dispatcher.utter_message(
+            text=text("summary_confirm"),
+            buttons=[
+                {"title": text("button_confirm"), "payload": "/affirm"},
+                {"title": text("button_modify"), "payload": "/deny"},
+            ],
+        )
+        return [SlotSet("awaiting", "confirm_submit")]
+
+
+class ActionSubmitApplication(Action):
+    def name(self) -> str:
+        return "action_submit_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("application_number"):
+            dispatcher.utter_message(text=text("already_submitted", number=tracker.get_slot("application_number")))
+            return [SlotSet("awaiting", None), LISTEN]
+        retry = [
+            {"title": text("button_retry"), "payload": "/affirm"},
+        ]
+        try:
+            scenario = await api.scenario(tracker.get_slot("scenario") or "")
+            body = {
+                "scenario_id": scenario["id"],
+                "answers": question_answers(tracker, scenario),
+                "form_data": form_data(tracker),
+                "channel": (tracker.latest_message.get("metadata") or {}).get("channel", "web"),
+                "conversation_id": tracker.sender_id[:128],
+            }
+            status, result = await api.submit(body, idempotency_key(tracker))
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("submit_failed"), buttons=retry)
+            return [SlotSet("awaiting", "retry_submit"), LISTEN]
+        if status in (200, 201):
+            return self._accepted(dispatcher, tracker, result)
+        if status == 422 and result.get("code") == "form_invalid":
+            return await self._rejected(dispatcher, result["details"]["fields"])
+        dispatcher.utter_message(text=text("submit_failed"), buttons=retry)
+        return [SlotSet("awaiting", "retry_submit"), LISTEN]
+
+    @staticmethod
+    def _accepted(dispatcher: CollectingDispatcher, tracker: Tracker, result: dict[str, Any]) -> list[EventType]:
+        stages: dict[int, list[str]] = {}
+        for item in result["items"]:
+            stages.setdefault(item["stage"], []).append(item["name"])
+        steps = "；".join(text("plan_stage", n=n, items="、".join(names)) for n, names in sorted(stages.items()))
+        dispatcher.utter_message(text=text("submit_ok", number=result["number"]))
+        dispatcher.utter_message(text=text("submit_next", stages=steps))
+        return [
+            SlotSet("application_number", result["number"]),
+            SlotSet("submission_count", float(tracker.get_slot("submission_count") or 0) + 1),
+            SlotSet("awaiting", None),
+            LISTEN,
+        ]
+
+    @staticmethod
+    async def _rejected(dispatcher: CollectingDispatcher, errors: dict[str, str]) -> list[EventType]:
+        fields = await field_catalog()
+        lines = [text("submit_invalid", count=len(errors))]
+        lines += [
+            text("submit_invalid_line", label=fields.get(f, {}).get("label", f), message=m) for f, m in errors.items()
+        ]
+        dispatcher.utter_message(text="\n".join(lines))
+        return [*(SlotSet(f, None) for f in errors if f in fields), SlotSet("next_step", "application_form")]
+
+
+class ActionCorrect(Action):
+    """A correction outside the form (usually after the summary): change one field, show the summary again."""
+
+    def name(self) -> str:
+        return "action_correct"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        form_fields = tracker.get_slot("form_fields") or []
+        if not form_fields or tracker.get_slot("application_number"):
+            dispatcher.utter_message(text=text("affirm_nothing"))
+            return [LISTEN]
+        try:
+            fields = await field_catalog()
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return [LISTEN]
+        entities = latest_entities(tracker)
+        message = tracker.latest_message.get("text") or ""
+        named = [e["value"] for e in entities if e.get("entity") == "field" and e.get("value") in form_fields]
+        values = [e for e in entities if e.get("entity") in _ENTITY_KINDS]
+        if not named and values:
+            kind = _ENTITY_KINDS[values[0]["entity"]]
+            named = [f for f in form_fields if fields[f]["validator"]["kind"] == kind][:1]
+        if not named:
+            dispatcher.utter_message(text=text("correction_which"))
+            return [LISTEN]
+        field_id = named[0]
+        kind = fields[field_id]["validator"]["kind"]
+        value = next((e["value"] for e in values if _ENTITY_KINDS[e["entity"]] == kind), None)
+        if value is None:
+            match = _CORRECTION_VALUE.search(message)
+            value = match.group(1).strip() if match else None
+        if not value:  # "我要改地址": ask that field again
+            dispatcher.utter_message(text=text("correction_reask", label=fields[field_id]["label"]))
+            return [SlotSet(field_id, None), SlotSet("next_step", "application_form")]
+        try:
+            result = await api.validate(field_id, value)
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return [LISTEN]
+        if not result["valid"]:
+            dispatcher.utter_message(text=text("invalid_answer", message=result["message"]))
+            return [SlotSet(field_id, None), SlotSet("next_step", "application_form")]
+        dispatcher.utter_message(
+            text=text(
+                "correction_done", label=fields[field_id]["label"], value=display(fields[field_id], result["value"])
+            )
+        )
+        derived = [
+            SlotSet(fid, result["derived"][f["derived_from"]["key"]])
+            for fid, f in fields.items()
+            if f.get("derived_from")
+            and f["derived_from"]["field"] == field_id
+            and f["derived_from"]["key"] in result.get("derived", {})
+        ]
+        return [SlotSet(field_id, result["value"]), *derived, SlotSet("next_step", "summary")]
+
+
+class ActionAffirm(Action):
+    """'是/好的' when the bot asked nothing (rules route a yes to 'start filling' or 'submit' elsewhere)."""
+
+    def name(self) -> str:
+        return "action_affirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=text("affirm_nothing"))
+        return []
+
+
+class ActionDeny(Action):
+    def name(self) -> str:
+        return "action_deny"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        awaiting = tracker.get_slot("awaiting")
+        if awaiting == "start_filling":
+            dispatcher.utter_message(text=text("deny_start_filling"))
+        elif awaiting in ("confirm_submit", "retry_submit"):
+            dispatcher.utter_message(text=text("deny_confirm"))
+        else:
+            dispatcher.utter_message(text=text("affirm_nothing"))
+        return []

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make run`: migrate, train if needed, start API, action server and Rasa; Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+API_HOST=${API_HOST:-127.0.0.1}
+API_PORT=${API_PORT:-8000}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+RASA_PORT=${RASA_PORT:-5005}
+mkdir -p var
+.venv-api/bin/python -m api.catalog.loader
+.venv-api/bin/alembic -c api/alembic.ini upgrade head
+model=$(scripts/train.sh)
+
+pids=()
+cleanup() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup INT TERM EXIT
+
+.venv-api/bin/uvicorn api.asgi:app --host "$API_HOST" --port "$API_PORT" &
+pids+=($!)
+API_URL="http://127.0.0.1:$API_PORT" .venv-bot/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+pids+=($!)
+auth=()
+[ -n "${RASA_AUTH_TOKEN:-}" ] && auth=(--auth-token "$RASA_AUTH_TOKEN")
+ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" \
+TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///var/tracker.sqlite3} \
+RASA_TELEMETRY_ENABLED=false \
+  .venv-bot/bin/python -m rasa run --model "$model" --enable-api --cors "*" --port "$RASA_PORT" \
+  --credentials bot/credentials.yml --endpoints bot/endpoints.yml "${auth[@]}" &
+pids+=($!)
+
+cat <<MSG
+
+  政务服务机器人已启动 / running:
+    API 与文档 / API and docs:   http://$API_HOST:$API_PORT/docs
+    对话 REST / chat over REST:  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
+    终端对话 / terminal chat:    make chat   (Rasa needs about 30 s to load the model)
+  Ctrl-C 停止全部 / stops all.
+
+MSG
+wait -n "${pids[@]}"

@@ -43,7 +43,8 @@ chat: $(BOT_VENV)/.installed
 
 test: setup
 	$(API_VENV)/bin/ruff check api tests bench actions scripts
-	$(API_VENV)/bin/pytest -q tests
+	$(API_VENV)/bin/pytest -q tests --ignore=tests/actions
+	$(BOT_PY) -m pytest -q -p no:cacheprovider tests/actions
 
 lint: $(API_VENV)/.installed
 	$(API_VENV)/bin/ruff check api tests bench actions scripts

@@ -6,6 +6,7 @@ Chinese apology and keep everything the citizen entered.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -25,11 +26,15 @@ class ApiClient:
     def __init__(self, base_url: str, timeout: float) -> None:
         self._base_url, self._timeout = base_url.rstrip("/"), timeout
         self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._scenario_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
     def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
+        """One pooled client per event loop (the action server has one; tests start several)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
             self._client = httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout)
+            self._loop = loop
         return self._client
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -90,9 +90,26 @@ def _answers_form(tracker: Tracker, form: str) -> bool:
     return False
 
 
+_STRUCTURED = {"id_number", "phone", "uscc", "bank_account", "date", "number", "choice", "bool"}
+_CONTROL = {"cancel", "human_handoff", "check_status"}
+
+
+def _may_be_answer(tracker: Tracker, kind: str) -> bool:
+    """An 'escape' message may still answer the question: a bank card number read as 'goodbye', or
+    "要办" read as a scenario request. Worth validating as an answer when the question expects a
+    structured value (or the model was unsure), it is not a control request and not a question."""
+    intent, confidence = latest_intent(tracker)
+    message = tracker.latest_message.get("text") or ""
+    if intent in _CONTROL and confidence >= 0.6:
+        return False
+    return not looks_like_question(message) and (kind in _STRUCTURED or confidence < 0.9)
+
+
 def _escapes(tracker: Tracker) -> bool:
     intent, confidence = latest_intent(tracker)
     message = tracker.latest_message.get("text") or ""
+    if intent == "start_scenario" and not any(e.get("entity") == "scenario" for e in latest_entities(tracker)):
+        return False  # "要办" answers the question; only a named scenario is a request to switch
     if intent in ALWAYS_ESCAPE and confidence >= 0.6:
         return True
     return intent in QUESTION_ESCAPE and looks_like_question(message)
@@ -108,17 +125,20 @@ class ValidateGuideForm(CatalogFormAction):
 
     async def extract(self, dispatcher, tracker, requested, slots):
         message = (tracker.latest_message.get("text") or "").strip()
-        if not requested or _escapes(tracker):
+        if not requested:
             return None
         intent, _ = latest_intent(tracker)
         scenario = await api.scenario(tracker.get_slot("scenario"))
         question = next(q for q in scenario["questions"] if q["id"] == requested)
+        escaped = _escapes(tracker)
+        if escaped and not _may_be_answer(tracker, question["type"]):
+            return None
         if intent == "skip":  # "跳过" a guiding question: assume the common case, as the plan does
             return [SlotSet(requested, question["default"])]
         answers = {**question_answers(tracker, scenario), requested: message}
         plan, errors = await api.plan(scenario["id"], answers)
         if requested in errors:
-            if intent == "nlu_fallback":
+            if intent == "nlu_fallback" or escaped:
                 return None
             dispatcher.utter_message(text=text("invalid_answer", message=errors[requested]))
             return [SlotSet(requested, None)]
@@ -158,7 +178,13 @@ class ValidateApplicationForm(CatalogFormAction):
         entities = latest_entities(tracker)
         value_entities = [e for e in entities if e.get("entity") in _ENTITY_KINDS]
         if _escapes(tracker) and not value_entities:
-            return None
+            kind = fields[requested]["validator"]["kind"] if requested in fields else "text"
+            if not requested or not _may_be_answer(tracker, kind):
+                return None
+            result = await api.validate(requested, message)
+            if not result["valid"]:
+                return None
+            return await self._validated(dispatcher, requested, message, fields) or []
         if intent == "skip" and requested:
             field = fields[requested]
             if field["required"]:

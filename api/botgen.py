@@ -8,11 +8,13 @@ Outputs (each starts with a GENERATED header; do not edit by hand):
 - data/nlu/generated.yml    – synonyms (scenario aliases → scenario id, field words → field id),
                               lookup tables for scenarios and fields
 - bot/jieba/userdict.txt    – jieba user dictionary so catalog terms and entity values are whole tokens
+- bot/scenario_keywords.json – scenario id → aliases and keywords, read by the NLU ScenarioResolver
 Runs in the API environment (the bot environment has pydantic 1).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -28,6 +30,7 @@ HEADER = "# GENERATED from data/scenarios and data/fields.yml by `make generate`
 DOMAIN_FILE = ROOT / "bot" / "domain" / "generated.yml"
 NLU_FILE = ROOT / "data" / "nlu" / "generated.yml"
 USERDICT_FILE = ROOT / "bot" / "jieba" / "userdict.txt"
+KEYWORDS_FILE = ROOT / "bot" / "scenario_keywords.json"
 NLU_SOURCES = [ROOT / "data" / "nlu" / "intents.yml"]
 _ANNOTATED = re.compile(r"\[([^\]\n]+)\][({]")
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -127,6 +130,15 @@ def userdict(catalog: Catalog, nlu_sources: list[Path]) -> str:
     return "".join(f"{w} 2000\n" for w in kept)
 
 
+def keywords(catalog: Catalog) -> str:
+    """Scenario id → words that point to it, for the NLU's ScenarioResolver (bot/nlu_components.py)."""
+    table = {
+        sc.id: sorted({sc.name, *sc.aliases, *sc.keywords}, key=lambda w: (-len(w), w))
+        for sc in sorted(catalog.scenarios.values(), key=lambda s: s.id)
+    }
+    return json.dumps({"_generated": HEADER.strip("# \n"), "scenarios": table}, ensure_ascii=False, indent=1) + "\n"
+
+
 class _Dumper(yaml.SafeDumper):
     """Writes multi-line strings as literal blocks (`examples: |`), as Rasa's own files do."""
 
@@ -148,6 +160,7 @@ def outputs(catalog: Catalog) -> dict[Path, str]:
         DOMAIN_FILE: _dump(domain(catalog)),
         NLU_FILE: _dump(nlu(catalog)),
         USERDICT_FILE: userdict(catalog, NLU_SOURCES),
+        KEYWORDS_FILE: keywords(catalog),
     }
 
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BOT_PY=.venv-bot/bin/python
-hash=$(cat bot/config.yml bot/domain/*.yml data/nlu/*.yml data/core/*.yml bot/jieba/* requirements/bot.lock | sha256sum | cut -c1-16)
+hash=$(cat bot/config.yml bot/domain/*.yml data/nlu/*.yml data/core/*.yml bot/jieba/* bot/scenario_keywords.json bot/nlu_components.py requirements/bot.lock | sha256sum | cut -c1-16)
 model="models/nlu-core-$hash.tar.gz"
 if [ -f "$model" ]; then
   echo "模型已是最新 / model up to date: $model" >&2

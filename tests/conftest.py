@@ -1,4 +1,6 @@
-"""Shared fixtures: the real catalog, and API clients over a migrated SQLite or PostgreSQL database."""
+"""Shared fixtures: the real catalog, API clients over a migrated SQLite or PostgreSQL database, and
+a running API process (for the bot tests). Imports of the API happen inside fixtures, because
+tests/actions runs in the bot environment (Python 3.10, pydantic 1)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from api.catalog.loader import Catalog, load_catalog
-
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="session")
-def catalog() -> Catalog:
+def catalog():
+    # imported here: tests/actions runs in the bot environment, which cannot import the API
+    from api.catalog.loader import load_catalog
+
     return load_catalog(ROOT / "data")
 
 
@@ -65,3 +68,76 @@ def client(database_url: str):
     app = create_app(Settings(DATABASE_URL=database_url, DATA_DIR=ROOT / "data"))
     with TestClient(app) as test_client:
         yield test_client
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, process=None) -> None:
+    """Poll `url` until it answers 200, or fail with what the process printed."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+class ApiProcess(dict):
+    """The real API as a process (the API environment's uvicorn) on a fresh SQLite file;
+    a dict of url/db_path for the tests, with stop()/start() to simulate an outage."""
+
+    def __init__(self, workdir: Path) -> None:
+        import os
+
+        db = workdir / "api.sqlite3"
+        super().__init__(url=f"http://127.0.0.1:{free_port()}", db_path=str(db), database_url=f"sqlite:///{db}")
+        self.env = {**os.environ, "DATABASE_URL": self["database_url"], "LOG_LEVEL": "WARNING"}
+        self.proc = None
+
+    def start(self) -> None:
+        import subprocess
+
+        venv = ROOT / ".venv-api" / "bin"
+        subprocess.run(
+            [venv / "alembic", "-c", "api/alembic.ini", "upgrade", "head"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        port = self["url"].rsplit(":", 1)[1]
+        self.proc = subprocess.Popen(
+            [venv / "uvicorn", "api.asgi:app", "--port", port, "--log-level", "warning"], cwd=ROOT, env=self.env
+        )
+        wait_http(f"{self['url']}/api/health", 60, self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    api = ApiProcess(tmp_path_factory.mktemp("api"))
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()

@@ -180,6 +180,7 @@ class Scenario(Strict):
     process: ChineseText
     summary: ChineseText
     aliases: list[str] = Field(min_length=8)
+    keywords: list[str] = Field(default_factory=list)
     questions: list[Question] = Field(min_length=3, max_length=6)
     items: list[Item] = Field(min_length=4, max_length=8)
     sources: list[str] = Field(min_length=1)

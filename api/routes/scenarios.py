@@ -37,6 +37,7 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
         "process": sc.process,
         "summary": sc.summary,
         "aliases": sc.aliases,
+        "keywords": sc.keywords,
     }
 
 

@@ -1,0 +1,120 @@
+"""The whole bot as users run it: the API, the action server and the Rasa server as real processes,
+talked to over the REST channel. The model is trained (or reused when its inputs are unchanged)
+by scripts/train.sh, exactly as `make run` does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT, ApiProcess, free_port, wait_http
+
+BOT_PY = ROOT / ".venv-bot" / "bin" / "python"
+
+
+@pytest.fixture(scope="session")
+def rasa_model() -> str:
+    out = subprocess.run([ROOT / "scripts" / "train.sh"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
+class BotStack:
+    """API + actions + Rasa; `say` talks over REST, `tracker` reads Rasa's tracker."""
+
+    def __init__(self, api: ApiProcess, model: str, workdir: Path) -> None:
+        self.api, self.model, self.workdir = api, model, workdir
+        self.actions_port, self.rasa_port = free_port(), free_port()
+        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.env = {
+            **os.environ,
+            "API_URL": api["url"],
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
+            "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+        self.actions: subprocess.Popen | None = None
+        self.rasa: subprocess.Popen | None = None
+        self.client = httpx.Client(timeout=60)
+
+    def start_actions(self) -> None:
+        log = open(self.workdir / "actions.log", "ab")  # noqa: SIM115 - kept open for the process
+        self.actions = subprocess.Popen(
+            [BOT_PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_http(f"http://127.0.0.1:{self.actions_port}/health", 60, self.actions)
+
+    def start_rasa(self) -> None:
+        log = open(self.workdir / "rasa.log", "ab")  # noqa: SIM115 - kept open for the process
+        self.rasa = subprocess.Popen(
+            [
+                BOT_PY,
+                "-m",
+                "rasa",
+                "run",
+                "--model",
+                self.model,
+                "--enable-api",
+                "--port",
+                str(self.rasa_port),
+                "--credentials",
+                "bot/credentials.yml",
+                "--endpoints",
+                "bot/endpoints.yml",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_http(f"{self.rasa_url}/status", 180, self.rasa)
+
+    def stop_rasa(self) -> None:
+        if self.rasa is not None:
+            self.rasa.terminate()
+            self.rasa.wait(30)
+
+    def stop(self) -> None:
+        self.stop_rasa()
+        if self.actions is not None:
+            self.actions.terminate()
+            self.actions.wait(10)
+
+    def say(self, sender: str, message: str, channel: str = "web") -> list[dict[str, Any]]:
+        resp = self.client.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message, "metadata": {"channel": channel}},
+        )
+        resp.raise_for_status()
+        return resp.json()
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        return self.client.get(f"{self.rasa_url}/conversations/{sender}/tracker").json()
+
+    def slots(self, sender: str) -> dict[str, Any]:
+        return self.tracker(sender)["slots"]
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+@pytest.fixture(scope="session")
+def bot(api_server: ApiProcess, rasa_model: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotStack]:
+    stack = BotStack(api_server, rasa_model, tmp_path_factory.mktemp("bot"))
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+        yield stack
+    finally:
+        stack.stop()

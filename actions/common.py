@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from actions.api_client import api
 from actions.texts import text
@@ -31,6 +32,11 @@ QUESTION_ESCAPE = {"ask_why", "ask_howto", "ask_materials", "ask_time_limit", "a
 _QUESTION_WORDS = re.compile(
     r"[?？吗呢嘛]|为什么|为啥|怎么|怎样|如何|什么|啥|哪|多久|多少|几天|咋|是否|能不能|可不可以"
 )
+
+# Entities that carry a value, and the field validator kind each fills.
+ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
+APPLICATION_NUMBER = re.compile(r"BH\d{13}", re.IGNORECASE)
+_CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")
 
 _fields_cache: tuple[float, dict[str, dict[str, Any]]] | None = None
 
@@ -106,3 +112,36 @@ def display(field: dict[str, Any], value: Any) -> str:
     if rule["kind"] == "number" and rule.get("unit"):
         return f"{value}{rule['unit']}"
     return mask(rule["kind"], value)
+
+
+def correction_target(
+    entities: list[dict[str, Any]], message: str, form_fields: list[str], fields: dict[str, dict[str, Any]]
+) -> tuple[str | None, str | None]:
+    """Which field a correction names ('电话说错了') and the new value if given ('是139…').
+
+    The field comes from a `field` entity, else from the kind of a value entity (a phone number
+    corrects the phone); the value from a matching value entity, else from the words after 是/改成."""
+    named = [e["value"] for e in entities if e.get("entity") == "field" and e.get("value") in form_fields]
+    values = [e for e in entities if e.get("entity") in ENTITY_KINDS]
+    if not named and values:
+        kind = ENTITY_KINDS[values[0]["entity"]]
+        named = [f for f in form_fields if fields[f]["validator"]["kind"] == kind][:1]
+    if not named:
+        return None, None
+    field_id = named[0]
+    kind = fields[field_id]["validator"]["kind"]
+    value = next((e["value"] for e in values if ENTITY_KINDS[e["entity"]] == kind), None)
+    if value is None:
+        match = _CORRECTION_VALUE.search(message)
+        value = match.group(1).strip() if match else None
+    return field_id, value or None
+
+
+def derived_slots(field_id: str, result: dict[str, Any], fields: dict[str, dict[str, Any]]) -> list[SlotSet]:
+    """Slots derived from a validated value (birth date and gender from the ID number)."""
+    derived = result.get("derived", {})
+    return [
+        SlotSet(fid, derived[f["derived_from"]["key"]])
+        for fid, f in fields.items()
+        if f.get("derived_from") and f["derived_from"]["field"] == field_id and f["derived_from"]["key"] in derived
+    ]

@@ -8,7 +8,6 @@ Values are validated by the API only (one validator implementation).
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from typing import Any
 
@@ -20,8 +19,13 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiUnavailable, api
 from actions.common import (
     ALWAYS_ESCAPE,
+    APPLICATION_NUMBER,
+    ENTITY_KINDS,
     QUESTION_ESCAPE,
     SKIPPED,
+    correction_target,
+    derived_slots,
+    display,
     field_catalog,
     latest_entities,
     latest_intent,
@@ -31,9 +35,6 @@ from actions.common import (
 from actions.texts import text
 
 REQUESTED_SLOT = "requested_slot"
-_ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
-_CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")
-_APPLICATION_NUMBER = re.compile(r"BH\d{13}", re.IGNORECASE)
 
 
 class CatalogFormAction(FormValidationAction):
@@ -160,12 +161,8 @@ class ValidateApplicationForm(CatalogFormAction):
         if not result["valid"]:
             dispatcher.utter_message(text=text("invalid_answer", message=result["message"]))
             return None
-        events: list[EventType] = [SlotSet(field_id, result["value"])]
+        events: list[EventType] = [SlotSet(field_id, result["value"]), *derived_slots(field_id, result, fields)]
         derived = result.get("derived", {})
-        for fid, f in fields.items():
-            source = f.get("derived_from")
-            if source and source["field"] == field_id and source["key"] in derived:
-                events.append(SlotSet(fid, derived[source["key"]]))
         if field_id == "id_number" and "birth_date" in derived:
             gender = text(f"gender_{derived['gender']}")
             dispatcher.utter_message(text=text("derived_note", birth_date=derived["birth_date"], gender=gender))
@@ -176,7 +173,7 @@ class ValidateApplicationForm(CatalogFormAction):
         intent, _ = latest_intent(tracker)
         message = (tracker.latest_message.get("text") or "").strip()
         entities = latest_entities(tracker)
-        value_entities = [e for e in entities if e.get("entity") in _ENTITY_KINDS]
+        value_entities = [e for e in entities if e.get("entity") in ENTITY_KINDS]
         if _escapes(tracker) and not value_entities:
             kind = fields[requested]["validator"]["kind"] if requested in fields else "text"
             if not requested or not _may_be_answer(tracker, kind):
@@ -200,7 +197,7 @@ class ValidateApplicationForm(CatalogFormAction):
         # Several facts in one message: route each value entity to the field it belongs to.
         targets: dict[str, Any] = {}
         for ent in value_entities:
-            kind = _ENTITY_KINDS[ent["entity"]]
+            kind = ENTITY_KINDS[ent["entity"]]
             order = [requested] if requested else []
             order += [s for s in slots if s != requested]
             target = next(
@@ -233,24 +230,14 @@ class ValidateApplicationForm(CatalogFormAction):
 
     async def _correction(self, dispatcher, tracker, slots, fields, entities, message):
         """'电话说错了，是139…' mid-form: change that field (or clear it so it is asked again)."""
-        named = [e["value"] for e in entities if e.get("entity") == "field" and e.get("value") in slots]
-        values = [e for e in entities if e.get("entity") in _ENTITY_KINDS]
-        if not named and values:
-            kind = _ENTITY_KINDS[values[0]["entity"]]
-            named = [s for s in slots if fields[s]["validator"]["kind"] == kind][:1]
-        if not named:
+        field_id, value = correction_target(entities, message, slots, fields)
+        if field_id is None:
             return None
-        field_id = named[0]
-        value = next(
-            (e["value"] for e in values if _ENTITY_KINDS[e["entity"]] == fields[field_id]["validator"]["kind"]), None
-        )
-        if value is None:
-            match = _CORRECTION_VALUE.search(message)
-            value = match.group(1).strip() if match else None
         if value:
             ok = await self._validated(dispatcher, field_id, value, fields)
             if ok:
-                dispatcher.utter_message(text=text("correction_done", label=fields[field_id]["label"], value=value))
+                shown = display(fields[field_id], ok[0]["value"])
+                dispatcher.utter_message(text=text("correction_done", label=fields[field_id]["label"], value=shown))
                 return ok
         dispatcher.utter_message(text=text("correction_reask", label=fields[field_id]["label"]))
         return [SlotSet(field_id, None)]
@@ -268,7 +255,7 @@ class ValidateStatusForm(CatalogFormAction):
             return None
         message = (tracker.latest_message.get("text") or "").strip()
         events: list[EventType] = []
-        number = _APPLICATION_NUMBER.search(message)
+        number = APPLICATION_NUMBER.search(message)
         if number:
             events.append(SlotSet("status_number", number.group().upper()))
         elif requested == "status_number":

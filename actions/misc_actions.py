@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -11,10 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import field_catalog, latest_entities, latest_intent, sender_hash
+from actions.common import APPLICATION_NUMBER, field_catalog, latest_entities, latest_intent, sender_hash
 from actions.texts import text
-
-_APPLICATION_NUMBER = re.compile(r"BH\d{13}", re.IGNORECASE)
 
 
 class ActionCheckStatus(Action):
@@ -23,7 +20,7 @@ class ActionCheckStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         message = tracker.latest_message.get("text") or ""
-        found = _APPLICATION_NUMBER.search(message)
+        found = APPLICATION_NUMBER.search(message)
         number = found.group().upper() if found else tracker.get_slot("status_number")
         phone = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "phone"), None)
         phone = phone or tracker.get_slot("status_phone")

@@ -4,7 +4,6 @@ and the yes/no answers to the bot's own questions outside forms."""
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,12 +12,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import display, field_catalog, form_data, latest_entities, question_answers
+from actions.common import (
+    correction_target,
+    derived_slots,
+    display,
+    field_catalog,
+    form_data,
+    latest_entities,
+    question_answers,
+)
 from actions.texts import text
 
 LISTEN = SlotSet("next_step", "listen")
-_ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
-_CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")
 
 
 def idempotency_key(tracker: Tracker) -> str:
@@ -131,20 +136,10 @@ class ActionCorrect(Action):
             return [LISTEN]
         entities = latest_entities(tracker)
         message = tracker.latest_message.get("text") or ""
-        named = [e["value"] for e in entities if e.get("entity") == "field" and e.get("value") in form_fields]
-        values = [e for e in entities if e.get("entity") in _ENTITY_KINDS]
-        if not named and values:
-            kind = _ENTITY_KINDS[values[0]["entity"]]
-            named = [f for f in form_fields if fields[f]["validator"]["kind"] == kind][:1]
-        if not named:
+        field_id, value = correction_target(entities, message, form_fields, fields)
+        if field_id is None:
             dispatcher.utter_message(text=text("correction_which"))
             return [LISTEN]
-        field_id = named[0]
-        kind = fields[field_id]["validator"]["kind"]
-        value = next((e["value"] for e in values if _ENTITY_KINDS[e["entity"]] == kind), None)
-        if value is None:
-            match = _CORRECTION_VALUE.search(message)
-            value = match.group(1).strip() if match else None
         if not value:  # "我要改地址": ask that field again
             dispatcher.utter_message(text=text("correction_reask", label=fields[field_id]["label"]))
             return [SlotSet(field_id, None), SlotSet("next_step", "application_form")]
@@ -161,14 +156,11 @@ class ActionCorrect(Action):
                 "correction_done", label=fields[field_id]["label"], value=display(fields[field_id], result["value"])
             )
         )
-        derived = [
-            SlotSet(fid, result["derived"][f["derived_from"]["key"]])
-            for fid, f in fields.items()
-            if f.get("derived_from")
-            and f["derived_from"]["field"] == field_id
-            and f["derived_from"]["key"] in result.get("derived", {})
+        return [
+            SlotSet(field_id, result["value"]),
+            *derived_slots(field_id, result, fields),
+            SlotSet("next_step", "summary"),
         ]
-        return [SlotSet(field_id, result["value"]), *derived, SlotSet("next_step", "summary")]
 
 
 class ActionAffirm(Action):

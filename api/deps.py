@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,11 +13,13 @@ from api.catalog.models import Scenario
 from api.errors import ApiError
 
 
-def get_catalog(request: Request) -> Catalog:
+# Both dependencies are async on purpose: they do no I/O themselves (a Session connects lazily,
+# inside the sync route's worker thread), so FastAPI need not hop to the thread pool for them.
+async def get_catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     with request.app.state.session_factory() as session:
         yield session
 
@@ -26,7 +28,7 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-def get_scenario(scenario_id: str, catalog: CatalogDep) -> Scenario:
+async def get_scenario(scenario_id: str, catalog: CatalogDep) -> Scenario:
     scenario = catalog.scenarios.get(scenario_id)
     if scenario is None:
         raise ApiError(404, "scenario_not_found", f"没有找到场景“{scenario_id}”，请从场景列表中选择。")

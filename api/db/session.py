@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
+def _json_dumps(value: object) -> str:
+    # Chinese text stored as itself, not as \uXXXX escapes: rows a third of the size, faster writes.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for SQLite (WAL, busy timeout, foreign keys) or PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json_dumps
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -24,7 +33,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=_json_dumps)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -36,10 +45,24 @@ def iter_session(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-_SQLITE_WRITE_LOCK = threading.Lock()
+_THREAD_LOCK = threading.Lock()
+
+
+@contextmanager
+def _sqlite_writer(path: str) -> Iterator[None]:
+    """One writer at a time across threads (a lock) and across worker processes (flock on a file
+    beside the database). Waiters wake as soon as the writer finishes, instead of sleeping in
+    SQLite's busy handler, which costs tens of milliseconds under load."""
+    with _THREAD_LOCK, open(f"{path}.writelock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def write_lock(engine: Engine) -> AbstractContextManager[object]:
-    """SQLite has one writer: serialise write transactions in-process instead of letting threads
-    collide and sleep in SQLite's busy handler. PostgreSQL needs no such lock."""
-    return _SQLITE_WRITE_LOCK if engine.dialect.name == "sqlite" else nullcontext()
+    """Serialise SQLite write transactions; PostgreSQL needs no such lock."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        return _sqlite_writer(engine.url.database)
+    return nullcontext()

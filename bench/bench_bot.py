@@ -104,6 +104,7 @@ def main() -> int:
     try:
         # --- stock rasa init bot
         stock_dir = tmp / "stock"
+        stock_dir.mkdir()
         subprocess.run(
             [PY, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(stock_dir)],
             env=env,

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa's per-message debug lines would flood the output
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the model names bot.nlu_components
 INTENT_FLOOR = 0.90
 ENTITY_FLOOR = 0.90

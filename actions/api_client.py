@@ -48,6 +48,9 @@ class ApiClient:
             raise ApiUnavailable(f"HTTP {resp.status_code}")
         return resp
 
+    async def fields(self) -> list[dict[str, Any]]:
+        return (await self._request("GET", "/api/fields")).json()
+
     async def scenarios(self) -> list[dict[str, Any]]:
         return (await self._request("GET", "/api/scenarios")).json()
 

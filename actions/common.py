@@ -45,8 +45,7 @@ async def field_catalog() -> dict[str, dict[str, Any]]:
     """Field definitions from the API (id → definition), cached for a minute."""
     global _fields_cache
     if _fields_cache is None or time.monotonic() - _fields_cache[0] > 60:
-        resp = await api._request("GET", "/api/fields")
-        _fields_cache = (time.monotonic(), {f["id"]: f for f in resp.json()})
+        _fields_cache = (time.monotonic(), {f["id"]: f for f in await api.fields()})
     return _fields_cache[1]
 
 

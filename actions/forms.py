@@ -20,6 +20,7 @@ from actions.api_client import ApiUnavailable, api
 from actions.common import (
     ALWAYS_ESCAPE,
     APPLICATION_NUMBER,
+    CANCEL_CONFIDENCE,
     ENTITY_KINDS,
     QUESTION_ESCAPE,
     SKIPPED,
@@ -111,6 +112,8 @@ def _escapes(tracker: Tracker) -> bool:
     message = tracker.latest_message.get("text") or ""
     if intent == "start_scenario" and not any(e.get("entity") == "scenario" for e in latest_entities(tracker)):
         return False  # "要办" answers the question; only a named scenario is a request to switch
+    if intent == "cancel" and confidence < CANCEL_CONFIDENCE:
+        return False  # an unsure "cancel" is treated as an answer (and validated as one), never as cancelling
     if intent in ALWAYS_ESCAPE and confidence >= 0.6:
         return True
     return intent in QUESTION_ESCAPE and looks_like_question(message)

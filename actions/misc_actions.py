@@ -10,7 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import APPLICATION_NUMBER, field_catalog, latest_entities, latest_intent, sender_hash
+from actions.common import (
+    APPLICATION_NUMBER,
+    CANCEL_CONFIDENCE,
+    field_catalog,
+    latest_entities,
+    latest_intent,
+    sender_hash,
+)
 from actions.texts import text
 
 
@@ -66,6 +73,11 @@ class ActionCancel(Action):
         return "action_cancel"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent, confidence = latest_intent(tracker)
+        if intent == "cancel" and confidence < CANCEL_CONFIDENCE:
+            await _record(tracker, intent, confidence)  # unsure: nothing is dropped
+            dispatcher.utter_message(text=text("not_understood"))
+            return [ActiveLoop(None)] if not (tracker.active_loop or {}).get("name") else []
         in_progress = tracker.get_slot("scenario") or (tracker.active_loop or {}).get("name")
         if not in_progress:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
@@ -96,9 +108,14 @@ class ActionRecordMiss(Action):
         ranking = tracker.latest_message.get("intent_ranking") or []
         best = next((r for r in ranking if r.get("name") != "nlu_fallback"), None)
         intent, confidence = (best["name"], float(best["confidence"])) if best else latest_intent(tracker)
-        message = tracker.latest_message.get("text") or ""
-        if message:
-            with contextlib.suppress(ApiUnavailable):  # best effort; the citizen still gets an answer
-                await api.record_miss(message, sender_hash(tracker), intent, confidence)
+        await _record(tracker, intent, confidence)
         dispatcher.utter_message(text=text("not_understood"))
         return []
+
+
+async def _record(tracker: Tracker, intent: str | None, confidence: float | None) -> None:
+    """Record the latest message for trainers; best effort, the citizen still gets an answer."""
+    message = tracker.latest_message.get("text") or ""
+    if message:
+        with contextlib.suppress(ApiUnavailable):
+            await api.record_miss(message, sender_hash(tracker), intent, confidence)

@@ -208,3 +208,28 @@ def test_vague_request_offers_the_matching_scenarios() -> None:
         ),
     )
     assert slots_set(events)["scenario"] == "open_restaurant" and slots_set(events)["next_step"] == "guide_form"
+
+
+def test_an_unsure_cancel_never_drops_the_application() -> None:
+    from actions.forms import ValidateApplicationForm
+    from actions.misc_actions import ActionCancel
+
+    gibberish = form_tracker(
+        "叽里咕噜巴拉巴拉", "phone", intent="cancel", applicant_name="王芳", id_number="120109199003151228"
+    )
+    gibberish.latest_message["intent"]["confidence"] = 0.66
+    events, texts, _ = run(ValidateApplicationForm(), gibberish)
+    assert slots_set(events)["phone"] is None and slots_set(events)["requested_slot"] == "phone"
+    assert any("手机" in t for t in texts)  # validated as an answer to the question, and refused
+
+    outside = make_tracker(
+        slots={"scenario": "open_restaurant", "applicant_name": "王芳"},
+        text="叽里咕噜",
+        intent="cancel",
+        confidence=0.66,
+    )
+    events, texts, _ = run(ActionCancel(), outside)
+    assert "scenario" not in slots_set(events) and any("没有听懂" in t for t in texts)
+    sure = make_tracker(slots={"scenario": "open_restaurant"}, text="不办了", intent="cancel", confidence=0.99)
+    events, _, messages = run(ActionCancel(), sure)
+    assert slots_set(events)["scenario"] is None and messages[0]["response"] == "utter_cancelled"

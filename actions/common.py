@@ -52,6 +52,11 @@ async def field_catalog() -> dict[str, dict[str, Any]]:
     return _fields_cache[1]
 
 
+async def all_question_ids() -> set[str]:
+    """Every guiding question id of every scenario (their slots are cleared on a new start or cancel)."""
+    return {q["id"] for sc in await api.scenarios() for q in (await api.scenario(sc["id"]))["questions"]}
+
+
 def looks_like_question(message: str) -> bool:
     return bool(_QUESTION_WORDS.search(message))
 

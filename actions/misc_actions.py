@@ -13,6 +13,7 @@ from actions.api_client import ApiUnavailable, api
 from actions.common import (
     APPLICATION_NUMBER,
     CANCEL_CONFIDENCE,
+    all_question_ids,
     field_catalog,
     latest_entities,
     latest_intent,
@@ -84,9 +85,7 @@ class ActionCancel(Action):
             return [ActiveLoop(None)]
         try:
             fields = await field_catalog()
-            question_ids = {
-                q["id"] for sc in await api.scenarios() for q in (await api.scenario(sc["id"]))["questions"]
-            }
+            question_ids = await all_question_ids()
         except ApiUnavailable:
             fields, question_ids = {}, set()
         slots = set(fields) | question_ids | {"scenario", "form_fields", "awaiting", "status_number", "status_phone"}

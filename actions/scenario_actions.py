@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import IDENTITY_SLOTS, field_catalog, question_answers
+from actions.common import IDENTITY_SLOTS, all_question_ids, field_catalog, question_answers
 from actions.texts import text
 
 POPULAR = ("open_restaurant", "newborn", "start_company", "house_transfer", "retirement", "bereavement")
@@ -90,7 +90,7 @@ class ActionSelectScenario(Action):
     ) -> list[EventType]:
         detail = await api.scenario(chosen["id"])
         fields = await field_catalog()
-        question_ids = {q["id"] for sc in await api.scenarios() for q in (await api.scenario(sc["id"]))["questions"]}
+        question_ids = await all_question_ids()
         # A new scenario starts clean; who the citizen is (name, ID, phone) is kept.
         stale = (set(fields) | question_ids) - set(IDENTITY_SLOTS)
         reset = [SlotSet(slot, None) for slot in sorted(stale) if tracker.get_slot(slot) is not None]

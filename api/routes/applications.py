@@ -10,10 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api.db import applications as crud
 from api.db.models import Application
-from api.db.session import write_lock
+from api.db.session import run_db, write_lock
 from api.deps import CatalogDep, DbSession
 from api.engine.form_check import check_form
 from api.engine.plan import AnswersInvalid, compute_plan
@@ -76,7 +77,7 @@ def _replay(existing: Application, request_hash: str, response: Response) -> dic
 
 
 @router.post("", status_code=201)
-def submit_application(
+async def submit_application(
     body: ApplicationCreate,
     session: DbSession,
     catalog: CatalogDep,
@@ -95,34 +96,47 @@ def submit_application(
             422, "answers_invalid", "部分引导问题的回答没有看懂，请修改后重试。", {"questions": exc.errors}
         ) from None
     data, errors = check_form(plan, body.form_data, catalog)
-    if errors:
-        existing = crud.get_by_key(session, idempotency_key=idempotency_key)
-        if existing is not None:  # a replay must answer as the first time, whatever changed since
-            return _replay(existing, request_hash, response)
+    new_application = None
+    if not errors:
+        new_application = {
+            "scenario_id": scenario.id,
+            "answers": plan["answers"],
+            "form_data": data,
+            "plan": {k: plan[k] for k in ("scenario_name", "items", "stages", "materials", "saving")},
+            "channel": body.channel,
+            "conversation_id": body.conversation_id,
+            "idempotency_key": idempotency_key,
+            "request_hash": request_hash,
+        }
+    app, replayed = await run_db(session, _store_or_replay, session, idempotency_key, new_application)
+    if app is None:
         raise ApiError(422, "form_invalid", f"申请表有{len(errors)}项需要修改，其余内容已保留。", {"fields": errors})
+    if replayed:
+        return _replay(app, request_hash, response)
+    return {**application_view(app), "replayed": False}
+
+
+def _store_or_replay(
+    session: Session, idempotency_key: str, new_application: dict[str, Any] | None
+) -> tuple[Application | None, bool]:
+    """Store a valid application, or find the one this key already made: (application, replayed).
+
+    An invalid form (`new_application` None) only looks the key up: a replay must answer as the
+    first time did, whatever changed since."""
+    if new_application is None:
+        return crud.get_by_key(session, idempotency_key=idempotency_key), True
     try:
         with write_lock(session.get_bind()):
             number = crud.next_number(session, prefix=settings.NUMBER_PREFIX, today=dt.date.today())
-            app = crud.create_application(
-                session,
-                number=number,
-                scenario_id=scenario.id,
-                answers=plan["answers"],
-                form_data=data,
-                plan={k: plan[k] for k in ("scenario_name", "items", "stages", "materials", "saving")},
-                channel=body.channel,
-                conversation_id=body.conversation_id,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash,
-            )
+            app = crud.create_application(session, number=number, **new_application)
             session.commit()
     except IntegrityError:  # the key was used before (a retry, or a concurrent twin): replay
         session.rollback()
         existing = crud.get_by_key(session, idempotency_key=idempotency_key)
         if existing is None:
             raise
-        return _replay(existing, request_hash, response)
-    return {**application_view(app), "replayed": False}
+        return existing, True
+    return app, False
 
 
 @router.get("/{number}")

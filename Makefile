@@ -42,12 +42,12 @@ chat: $(BOT_VENV)/.installed
 	$(BOT_PY) scripts/chat.py
 
 test: setup
-	$(API_VENV)/bin/ruff check api tests bench actions scripts
-	$(API_VENV)/bin/pytest -q tests --ignore=tests/actions
-	$(BOT_PY) -m pytest -q -p no:cacheprovider tests/actions
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts
+	$(API_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/bot_components
+	$(BOT_PY) -m pytest -q -p no:cacheprovider tests/actions tests/bot_components
 
 lint: $(API_VENV)/.installed
-	$(API_VENV)/bin/ruff check api tests bench actions scripts
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts
 	$(API_VENV)/bin/ruff format --check api tests bench
 
 saving: $(API_VENV)/.installed

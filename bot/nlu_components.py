@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -26,28 +26,28 @@ SCENARIO_INTENTS = {"start_scenario", "ask_materials", "ask_time_limit", "ask_fe
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ScenarioResolver(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"keywords_file": "bot/scenario_keywords.json"}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         table = json.loads(Path(config["keywords_file"]).read_text(encoding="utf-8"))["scenarios"]
-        self._words: List[Tuple[str, str]] = sorted(
+        self._words: list[tuple[str, str]] = sorted(
             ((word, sid) for sid, words in table.items() for word in words), key=lambda p: -len(p[0])
         )
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ScenarioResolver":
+    ) -> ScenarioResolver:
         return cls(config)
 
-    def resolve(self, text: str) -> Optional[Tuple[str, int, int]]:
+    def resolve(self, text: str) -> tuple[str, int, int] | None:
         """(scenario id, start, end) of the longest alias/keyword found, unless two scenarios tie."""
-        best: Dict[str, Tuple[int, int]] = {}
+        best: dict[str, tuple[int, int]] = {}
         for word, sid in self._words:
             pos = text.find(word)
             if pos >= 0 and sid not in best:
@@ -60,7 +60,7 @@ class ScenarioResolver(GraphComponent):
         sid, (start, end) = ranked[0]
         return sid, start, end
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get("name")

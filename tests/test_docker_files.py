@@ -1,6 +1,6 @@
 """The deployment files hold together (no Docker engine here, so their structure is checked):
 every file they copy exists, the services the architecture names are there, and the production
-endpoints use the PostgreSQL tracker store and the Redis lock store."""
+endpoints use the SQL (PostgreSQL) tracker store and the Redis lock store."""
 
 from __future__ import annotations
 
@@ -32,5 +32,7 @@ def test_compose_services_and_production_endpoints() -> None:
         if build:
             assert (ROOT / build["dockerfile"]).exists()
     endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.production.yml").read_text(encoding="utf-8"))
-    assert endpoints["tracker_store"]["type"] == "SQL"
+    # Rasa's SQL tracker store (subclassed to keep live conversations in memory), importable from bot/
+    assert endpoints["tracker_store"]["type"] == "bot.tracker_store.CachedSQLTrackerStore"
+    assert (ROOT / "bot" / "tracker_store.py").exists()
     assert endpoints["lock_store"]["type"] == "redis"

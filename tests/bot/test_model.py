@@ -1,5 +1,6 @@
 """The bot's data and model: generated files are fresh, Rasa's data validation is clean, every
-test story passes, and the NLU meets its floors on the held-out set (report saved)."""
+test story passes, the NLU meets its floors on the held-out set (report saved), and the fast
+DIET loader gives exactly the predictions of Rasa's own loader."""
 
 from __future__ import annotations
 
@@ -79,3 +80,10 @@ def test_nlu_meets_its_floors_on_the_held_out_set(rasa_model: str) -> None:
     out = run(BOT_PY, "scripts/eval_nlu.py", rasa_model, "--out", "reports/nlu")
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert (ROOT / "reports" / "nlu" / "report.json").exists()
+
+
+def test_fast_diet_loader_predicts_exactly_as_rasas_loader(rasa_model: str) -> None:
+    """bot.fast_diet skips Rasa's one-step training on load; every held-out parse must be identical."""
+    out = run(BOT_PY, "scripts/check_fast_diet.py", rasa_model)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "250 held-out messages, 0 different" in out.stdout

@@ -16,16 +16,18 @@ Configured in bot/endpoints.yml as `type: bot.tracker_store.CachedSQLTrackerStor
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -82,6 +84,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._live[sender_id] = live
             return live.tracker
         return await super().retrieve(sender_id)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The events not stored yet. For a live tracker the database was found to hold exactly its
+        first `event_count` events when this turn began, and the lock store keeps other servers off
+        this conversation until it is saved; otherwise Rasa counts the stored rows."""
+        live = self._live.get(tracker.sender_id)
+        if live is not None and live.tracker is tracker:
+            return itertools.islice(tracker.events, live.event_count, len(tracker.events))
+        return super()._additional_events(session, tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events (as SQLTrackerStore does), then keep the tracker as the live one."""

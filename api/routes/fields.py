@@ -11,6 +11,7 @@ from api.deps import CatalogDep
 from api.errors import ApiError
 from api.validation.validate import validate_field
 
+# Routes that do no I/O are `async`: they run on the event loop, with no hop to the thread pool.
 router = APIRouter(prefix="/fields", tags=["fields"])
 
 
@@ -19,13 +20,13 @@ class ValidateRequest(BaseModel):
 
 
 @router.get("")
-def list_fields(catalog: CatalogDep) -> list[dict[str, Any]]:
+async def list_fields(catalog: CatalogDep) -> list[dict[str, Any]]:
     """All canonical fields with labels, help text and examples."""
     return [f.model_dump() for f in catalog.fields.values()]
 
 
 @router.post("/{field_id}/validate")
-def validate_value(field_id: str, body: ValidateRequest, catalog: CatalogDep) -> dict[str, Any]:
+async def validate_value(field_id: str, body: ValidateRequest, catalog: CatalogDep) -> dict[str, Any]:
     """Normalise one value, or say in Chinese exactly what is wrong."""
     if field_id not in catalog.fields:
         raise ApiError(404, "field_not_found", f"没有名为“{field_id}”的字段。")

@@ -12,6 +12,7 @@ from api.deps import CatalogDep, ScenarioDep
 from api.engine.plan import AnswersInvalid, compute_plan
 from api.errors import ApiError
 
+# Routes that do no I/O are `async`: they run on the event loop, with no hop to the thread pool.
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
 
@@ -42,13 +43,13 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
 
 
 @router.get("")
-def list_scenarios(catalog: CatalogDep) -> list[dict[str, Any]]:
+async def list_scenarios(catalog: CatalogDep) -> list[dict[str, Any]]:
     """List all scenarios (一件事)."""
     return [scenario_summary(sc) for sc in catalog.scenarios.values()]
 
 
 @router.get("/{scenario_id}")
-def read_scenario(scenario: ScenarioDep) -> dict[str, Any]:
+async def read_scenario(scenario: ScenarioDep) -> dict[str, Any]:
     """One scenario with its guiding questions and items."""
     return {
         **scenario_summary(scenario),
@@ -59,7 +60,7 @@ def read_scenario(scenario: ScenarioDep) -> dict[str, Any]:
 
 
 @router.post("/{scenario_id}/plan")
-def plan_scenario(scenario: ScenarioDep, body: PlanRequest, catalog: CatalogDep) -> dict[str, Any]:
+async def plan_scenario(scenario: ScenarioDep, body: PlanRequest, catalog: CatalogDep) -> dict[str, Any]:
     """Compute the plan: applicable items, stages, merged form, materials and saving."""
     try:
         return compute_plan(scenario, body.answers, catalog)

@@ -53,6 +53,21 @@ def test_saved_conversation_is_served_from_memory_and_matches_the_database(domai
     assert [e.as_dict()["event"] for e in reloaded.events] == [e.as_dict()["event"] for e in tracker.events]
 
 
+def test_each_event_is_stored_once_over_many_turns(domain: Domain, tmp_path: Path) -> None:
+    path = tmp_path / "t.sqlite3"
+    s = store(domain, path)
+    tracker = started(s, "citizen-6")
+    for turn in range(5):
+        tracker = run(s.retrieve("citizen-6"))
+        tracker.update(UserUttered(f"第{turn}句", {"name": "inform", "confidence": 0.9}))
+        tracker.update(SlotSet("floor_area", 100 + turn))
+        run(s.save(tracker))
+    reloaded = run(store(domain, path).retrieve("citizen-6"))  # the database's view, as on restart
+    assert [e.as_dict() for e in reloaded.events] == [e.as_dict() for e in tracker.events]
+    assert [e.text for e in reloaded.events if isinstance(e, UserUttered)][-5:] == [f"第{t}句" for t in range(5)]
+    assert reloaded.get_slot("floor_area") == 104
+
+
 def test_writes_by_another_server_are_seen(domain: Domain, tmp_path: Path) -> None:
     path = tmp_path / "t.sqlite3"
     replica_a, replica_b = store(domain, path), store(domain, path)

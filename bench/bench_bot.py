@@ -193,7 +193,7 @@ def main() -> int:
             [
                 PY,
                 "-m",
-                "rasa",
+                "bot.serve",  # Rasa, as scripts/run_all.sh starts it
                 "run",
                 "--model",
                 str(tmp / "models" / "bench.tar.gz"),

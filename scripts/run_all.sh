@@ -24,7 +24,7 @@ auth=()
 ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" \
 TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///var/tracker.sqlite3} \
 RASA_TELEMETRY_ENABLED=false \
-  .venv-bot/bin/python -m rasa run --model "$model" --enable-api --cors "*" --port "$RASA_PORT" \
+  .venv-bot/bin/python -m bot.serve run --model "$model" --enable-api --cors "*" --port "$RASA_PORT" \
   --credentials bot/credentials.yml --endpoints bot/endpoints.yml "${auth[@]}" &
 pids+=($!)
 

@@ -60,7 +60,7 @@ class BotStack:
             [
                 BOT_PY,
                 "-m",
-                "rasa",
+                "bot.serve",  # Rasa, as scripts/run_all.sh starts it
                 "run",
                 "--model",
                 self.model,

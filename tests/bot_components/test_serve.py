@@ -1,0 +1,57 @@
+"""bot/serve.py checks action server answers exactly as Rasa's own check does, only faster."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+
+from bot import serve
+
+VALID = [
+    {"events": [], "responses": []},
+    {
+        "events": [
+            {"event": "slot", "name": "company_name", "value": "天津滨海新区芳味餐饮店", "timestamp": None},
+            {"event": "active_loop", "name": None},
+            {"event": "followup", "name": "action_listen"},
+        ],
+        "responses": [{"text": "请告诉我从业人员人数。", "buttons": []}],
+    },
+]
+INVALID = [
+    {"events": [{"event": "slot", "value": 1}]},  # a slot event without a name
+    {"events": [{"event": "no_such_event"}]},
+    {"events": "not a list"},
+    {"responses": [1, 2]},
+]
+
+
+@pytest.fixture
+def original() -> RemoteAction:
+    return RemoteAction("validate_application_form", None)
+
+
+@pytest.mark.parametrize("answer", VALID)
+def test_valid_answers_pass_both(answer: dict, original: RemoteAction) -> None:
+    assert original._validate_action_result(answer) is True
+    assert serve.validate_action_result(original, answer) is True
+
+
+@pytest.mark.parametrize("answer", INVALID)
+def test_invalid_answers_fail_both_with_the_same_message(answer: dict, original: RemoteAction) -> None:
+    with pytest.raises(ValidationError) as rasa_error:
+        original._validate_action_result(answer)
+    with pytest.raises(ValidationError) as our_error:
+        serve.validate_action_result(original, answer)
+    assert our_error.value.message == rasa_error.value.message
+    assert "Failed to validate Action server response" in our_error.value.message
+
+
+def test_install_replaces_the_check_on_remote_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    serve.install()
+    action = RemoteAction("action_show_summary", None)
+    assert action._validate_action_result(VALID[1]) is True
+    with pytest.raises(ValidationError):
+        action._validate_action_result(INVALID[0])

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.catalog.loader import load_catalog
-from api.db.session import make_engine, session_factory
+from api.db.session import WalCheckpointer, make_engine, session_factory
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.masking import install_log_masking
@@ -26,7 +26,10 @@ def create_app(config: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         install_log_masking()
+        checkpointer = WalCheckpointer(engine)
+        checkpointer.start()
         yield
+        checkpointer.stop()
         engine.dispose()
 
     app = FastAPI(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -32,10 +34,60 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            # Checkpoints belong to WalCheckpointer (below), not to whichever request commits when
+            # the log reaches 1000 pages; this larger bound only caps the log if it is not running.
+            cur.execute("PRAGMA wal_autocheckpoint=20000")
             cur.close()
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=_json_dumps)
+
+
+log = logging.getLogger("api.db")
+
+
+class WalCheckpointer:
+    """Copies SQLite's write-ahead log into the database file from a background thread.
+
+    By default SQLite checkpoints inside the commit that crosses 1000 log pages, so one citizen's
+    submission waits for a few megabytes to be written and synced: with 2 workers that put the p95
+    of bench/bench_submit.py at 31–47 ms, against 24–31 ms with no checkpoints at all. A PASSIVE
+    checkpoint never waits for readers or writers, and the sqlite3 module releases the GIL while
+    it runs, so requests go on meanwhile. Only for SQLite files; a no-op elsewhere."""
+
+    def __init__(self, engine: Engine, interval: float = 1.0) -> None:
+        self._engine, self._interval = engine, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self._engine.dialect.name == "sqlite" and self._engine.url.database not in (None, "", ":memory:")
+
+    def start(self) -> None:
+        if self.applies and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def checkpoint(self) -> tuple[int, int, int] | None:
+        """One PASSIVE checkpoint: (busy, frames in the log, frames copied), or None if it failed."""
+        try:
+            with self._engine.connect() as conn:
+                busy, logged, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+                return busy, logged, copied
+        except OperationalError as exc:  # e.g. another worker's checkpoint holds the log: next time
+            log.debug("WAL checkpoint skipped: %s", exc)
+            return None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.checkpoint()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -107,3 +107,18 @@ def test_sqlite_uses_write_ahead_logging(domain: Domain, tmp_path: Path) -> None
     path = tmp_path / "t.sqlite3"
     started(store(domain, path), "citizen-5")
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_only_the_most_recent_conversations_stay_in_memory(domain: Domain, tmp_path: Path) -> None:
+    s = CachedSQLTrackerStore(
+        domain=domain, host=f"sqlite:///{tmp_path / 't.sqlite3'}", db="rasa", live_conversations=2
+    )
+    trackers = {}
+    for sender in ("a", "b", "c"):
+        trackers[sender] = started(s, sender)
+        run(s.save(trackers[sender]))
+    assert run(s.retrieve("c")) is trackers["c"]
+    assert run(s.retrieve("b")) is trackers["b"]
+    oldest = run(s.retrieve("a"))  # dropped from memory, read back from the database
+    assert oldest is not trackers["a"]
+    assert [e.as_dict() for e in oldest.events] == [e.as_dict() for e in trackers["a"].events]

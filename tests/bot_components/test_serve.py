@@ -55,3 +55,25 @@ def test_install_replaces_the_check_on_remote_actions(monkeypatch: pytest.Monkey
     assert action._validate_action_result(VALID[1]) is True
     with pytest.raises(ValidationError):
         action._validate_action_result(INVALID[0])
+
+
+def test_loaded_model_is_kept_out_of_full_collections(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import gc
+
+    import rasa.core.run
+
+    loaded = [object() for _ in range(1000)]  # stands for the model Rasa's loader builds
+
+    async def rasa_loader(*args: object, **kwargs: object) -> list[object]:
+        return loaded
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", rasa_loader)
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    serve.install()
+    assert rasa.core.run.load_agent_on_start is serve.load_agent_then_freeze
+    try:
+        assert asyncio.run(rasa.core.run.load_agent_on_start("model.tar.gz")) is loaded
+        assert gc.get_freeze_count() >= len(loaded)
+    finally:
+        gc.unfreeze()

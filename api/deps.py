@@ -13,8 +13,8 @@ from api.catalog.models import Scenario
 from api.errors import ApiError
 
 
-# Both dependencies are async on purpose: they do no I/O themselves (a Session connects lazily,
-# inside the sync route's worker thread), so FastAPI need not hop to the thread pool for them.
+# The dependencies are async on purpose: they do no I/O themselves (a Session connects lazily,
+# when the route first uses it), so FastAPI need not hop to the thread pool for them.
 async def get_catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 

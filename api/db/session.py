@@ -46,6 +46,11 @@ def make_engine(url: str) -> Engine:
 log = logging.getLogger("api.db")
 
 
+def is_sqlite_file(engine: Engine) -> bool:
+    """An SQLite database in a file (not in memory): the case for the write lock and checkpoints."""
+    return engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+
+
 class WalCheckpointer:
     """Copies SQLite's write-ahead log into the database file from a background thread.
 
@@ -62,7 +67,7 @@ class WalCheckpointer:
 
     @property
     def applies(self) -> bool:
-        return self._engine.dialect.name == "sqlite" and self._engine.url.database not in (None, "", ":memory:")
+        return is_sqlite_file(self._engine)
 
     def start(self) -> None:
         if self.applies and self._thread is None:
@@ -117,7 +122,7 @@ def _sqlite_writer(path: str) -> Iterator[None]:
 
 def write_lock(engine: Engine) -> AbstractContextManager[object]:
     """Serialise SQLite write transactions; PostgreSQL needs no such lock."""
-    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+    if is_sqlite_file(engine):
         return _sqlite_writer(engine.url.database)
     return nullcontext()
 

@@ -20,7 +20,6 @@ dropped conversation is simply read back from the database, as Rasa's own store 
 from __future__ import annotations
 
 import itertools
-import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,7 +30,6 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 
 @dataclass
@@ -95,32 +93,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return super()._additional_events(session, tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the new events (as SQLTrackerStore does), then keep the tracker as the live one."""
-        await self.stream_events(tracker)
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-            rows = []
-            for event in new_events:
-                data = event.as_dict()
-                rows.append(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            session.add_all(rows)
-            session.flush()
-            last_event_id = rows[-1].id if rows else None
-            session.commit()
+        """Store the new events with Rasa's own save, then keep the tracker as the live one."""
+        await super().save(tracker)  # calls _additional_events above: no row count for a live tracker
         self._live.pop(tracker.sender_id, None)
-        if any(isinstance(e, SessionStarted) for e in new_events):
-            return  # a new session: the database now answers with that session only, so reload
-        if last_event_id is None:
-            last_event_id = self._latest_event_id(tracker.sender_id)
+        # A session that began after this tracker's first event: the database answers with that
+        # session only, so the next turn reads it back from there.
+        if any(isinstance(e, SessionStarted) for e in itertools.islice(tracker.events, 1, None)):
+            return
+        last_event_id = self._latest_event_id(tracker.sender_id)
         self._live[tracker.sender_id] = _Live(tracker, len(tracker.events), last_event_id)
         while len(self._live) > self._capacity:
             self._live.popitem(last=False)

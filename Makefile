@@ -42,13 +42,13 @@ chat: $(BOT_VENV)/.installed
 	$(BOT_PY) scripts/chat.py
 
 test: setup
-	$(API_VENV)/bin/ruff check api bot tests bench actions scripts
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm
 	$(API_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/bot_components
 	$(BOT_PY) -m pytest -q -p no:cacheprovider tests/actions tests/bot_components
 
 lint: $(API_VENV)/.installed
-	$(API_VENV)/bin/ruff check api bot tests bench actions scripts
-	$(API_VENV)/bin/ruff format --check api tests bench
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm
+	$(API_VENV)/bin/ruff format --check api tests bench textnorm
 
 saving: $(API_VENV)/.installed
 	$(API_PY) -m api.report

@@ -37,6 +37,7 @@ class Catalog:
     groups: dict[str, FieldGroup]
     true_words: frozenset[str]
     false_words: frozenset[str]
+    unsure_words: frozenset[str] = frozenset()
     scenarios: dict[str, Scenario] = field(default_factory=dict)
 
 
@@ -171,6 +172,7 @@ def load_catalog(data_dir: Path = DEFAULT_DATA_DIR) -> Catalog:
         groups=groups,
         true_words=frozenset(w.lower() for w in cat.bool_words.affirmative),
         false_words=frozenset(w.lower() for w in cat.bool_words.negative),
+        unsure_words=frozenset(w.lower() for w in cat.bool_words.unsure),
         scenarios=scenarios,
     )
 

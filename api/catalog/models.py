@@ -64,6 +64,10 @@ class NumberRule(Strict):
 
 class BoolRule(Strict):
     kind: Literal["bool"]
+    # Statements that answer this question without 是/否 ("本地户口" = no to "户籍是否在天津市以外").
+    # Matched inside the answer; a phrase right after a negation (不是本地户口) means the opposite.
+    means_yes: list[str] = Field(default_factory=list)
+    means_no: list[str] = Field(default_factory=list)
 
 
 class ChoiceRule(Strict):
@@ -113,6 +117,8 @@ class FieldDef(Strict):
 class BoolWords(Strict):
     affirmative: list[str] = Field(min_length=1)
     negative: list[str] = Field(min_length=1)
+    # "不清楚/跳过/按默认": the only answers that let a guiding question take its default.
+    unsure: list[str] = Field(min_length=1)
 
 
 class FieldCatalog(Strict):

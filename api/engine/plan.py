@@ -17,9 +17,10 @@ from api.engine.stages import order_stages
 class AnswersInvalid(ValueError):
     """Some guiding answers could not be understood; `errors` maps question id → Chinese message."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], suggestions: dict[str, Any] | None = None) -> None:
         super().__init__("引导问题的回答有误")
         self.errors = errors
+        self.suggestions = suggestions or {}
 
 
 def item_fields(it: Item, answers: Mapping[str, Any]) -> list[str]:
@@ -53,7 +54,7 @@ def compute_plan(scenario: Scenario, raw_answers: Mapping[str, Any], catalog: Ca
     """
     resolved = resolve_answers(scenario, raw_answers, catalog)
     if resolved.errors:
-        raise AnswersInvalid(resolved.errors)
+        raise AnswersInvalid(resolved.errors, resolved.suggestions)
     return _plan(catalog, scenario.id, tuple(resolved.values.items()), tuple(resolved.assumed))
 
 

@@ -33,4 +33,6 @@ async def validate_value(field_id: str, body: ValidateRequest, catalog: CatalogD
     result = validate_field(field_id, body.value, catalog)
     if result.valid:
         return {"valid": True, "value": result.value, "derived": result.derived}
+    if result.suggestion is not None:
+        return {"valid": False, "message": result.message, "suggestion": result.suggestion}
     return {"valid": False, "message": result.message}

@@ -66,5 +66,8 @@ async def plan_scenario(scenario: ScenarioDep, body: PlanRequest, catalog: Catal
         return compute_plan(scenario, body.answers, catalog)
     except AnswersInvalid as exc:
         raise ApiError(
-            422, "answers_invalid", "部分引导问题的回答没有看懂，请修改后重试。", {"questions": exc.errors}
+            422,
+            "answers_invalid",
+            "部分引导问题的回答没有看懂，请修改后重试。",
+            {"questions": exc.errors, "suggestions": exc.suggestions},
         ) from None

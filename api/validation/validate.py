@@ -7,15 +7,23 @@ import datetime as dt
 from api.catalog.loader import Catalog
 from api.catalog.models import Rule
 from api.validation import identity, values
+from api.validation.normalize import normalize, spoken_digits
 from api.validation.result import Invalid, ValidationResult
 
 MAX_INPUT_CHARS = 2000
+_DIGIT_KINDS = {"id_number", "uscc", "phone", "bank_account"}
 
 
 def validate_rule(
     rule: Rule, raw: object, label: str, catalog: Catalog, today: dt.date | None = None
 ) -> ValidationResult:
     """Normalise `raw` by `rule`; the message names `label` so the citizen knows which fact is wrong."""
+    if isinstance(raw, str):
+        if len(raw) > MAX_INPUT_CHARS:
+            return Invalid(f"{label}内容过长，请精简后重新输入。")
+        raw = normalize(raw)  # 繁→简, full-width → half-width, stray spaces and punctuation
+        if rule.kind in _DIGIT_KINDS:
+            raw = spoken_digits(raw)  # "幺三九…" said one digit at a time
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Invalid(f"请填写{label}。")
     if rule.kind == "bool":

@@ -217,3 +217,81 @@ def test_every_catalog_example_is_valid(catalog) -> None:
     for field in catalog.fields.values():
         result = check(catalog, field.id, field.example)
         assert result.valid, f"{field.id}: example {field.example!r}: {result.message}"
+
+
+def _question(catalog: Catalog, question_id: str):
+    return next(q for sc in catalog.scenarios.values() for q in sc.questions if q.id == question_id)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "raw", "expected"),
+    [
+        ("hukou_outside_tianjin", "本地户口，一直在天津", False),  # the question's own "no" phrase
+        ("hukou_outside_tianjin", "不是天津户口，老家河北的", True),  # a negated "no" phrase means yes
+        ("was_receiving_pension", "他一直领着退休金呢", True),
+        ("was_receiving_pension", "没领过退休金", False),
+        ("died_in_hospital", "不是，在家走的", False),
+        ("has_mortgage", "贷款还没还完", True),
+        ("has_mortgage", "早就还清了", False),
+        ("sells_tobacco", "烟酒都卖", True),
+        ("has_business_license", "執照正在辦", False),  # traditional characters
+        ("has_housing_fund", "单位一直给交着呢", True),
+    ],
+)
+def test_yes_no_statements_use_the_question_phrases(catalog, question_id, raw, expected) -> None:
+    from api.validation.validate import validate_rule
+
+    result = validate_rule(_question(catalog, question_id).validator, raw, "问题", catalog)
+    assert result.valid, result.message
+    assert result.value is expected
+
+
+@pytest.mark.parametrize("raw", ["这个我得问问我老伴", "啥意思", "有没有都行吧？", "", "   "])
+def test_neither_yes_nor_no_is_asked_again(catalog, raw) -> None:
+    from api.validation.validate import validate_rule
+
+    assert not validate_rule(_question(catalog, "has_housing_fund").validator, raw, "问题", catalog).valid
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "suggestion"),
+    [
+        ("一百二十来平", 120, None),
+        ("大概80平左右吧", 80, None),
+        ("１２０㎡", 120, None),
+        ("ＸＹ９", None, None),  # letters around a digit: not a number answer
+        ("<i>2</i>", None, None),  # markup
+        ("我家9口人", None, 9),  # a digit inside other words: offered back, never taken
+    ],
+)
+def test_a_number_answer_must_be_the_answer(catalog, raw, expected, suggestion) -> None:
+    result = check(catalog, "floor_area", raw)
+    assert result.valid is (expected is not None), result.message
+    assert (result.value if result.valid else result.suggestion) == (expected if expected is not None else suggestion)
+
+
+@pytest.mark.parametrize(
+    ("field_id", "raw", "expected"),
+    [
+        ("phone", "幺三九零二二三三四四五", "13902233445"),
+        ("phone", "一三六 一二三四 五六七八", "13612345678"),
+        ("id_number", "幺二零幺零九幺九九零零三幺五幺二二八", "120109199003151228"),
+        ("bank_account", "六二二二 零二幺零 零幺幺幺 五五五五 五五六", "6222021001115555556"),
+    ],
+)
+def test_spoken_digits_are_read(catalog, field_id, raw, expected) -> None:
+    result = check(catalog, field_id, raw)
+    assert result.valid, result.message
+    assert result.value == expected
+
+
+def test_only_unsure_words_take_the_default(catalog) -> None:
+    from api.engine.answers import resolve_answers
+
+    scenario = catalog.scenarios["open_restaurant"]
+    unsure = resolve_answers(scenario, {"floor_area": "不清楚"}, catalog)
+    assert unsure.values["floor_area"] == 100 and "floor_area" in unsure.assumed
+    blank = resolve_answers(scenario, {"floor_area": "  "}, catalog)
+    assert "floor_area" in blank.errors  # a blank answer is asked again, never defaulted
+    junk = resolve_answers(scenario, {"floor_area": "我家9口人"}, catalog)
+    assert junk.suggestions == {"floor_area": 9}

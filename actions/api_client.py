@@ -54,7 +54,9 @@ class ApiClient:
     async def scenarios(self) -> list[dict[str, Any]]:
         return (await self._request("GET", "/api/scenarios")).json()
 
-    async def scenario(self, scenario_id: str) -> dict[str, Any] | None:
+    async def scenario(self, scenario_id: str | None) -> dict[str, Any] | None:
+        if not scenario_id or not scenario_id.isidentifier():
+            return None  # no scenario, or an entity value that is not a catalog id
         cached = self._scenario_cache.get(scenario_id)
         if cached and time.monotonic() - cached[0] < 60:
             return cached[1]
@@ -67,11 +69,19 @@ class ApiClient:
 
     async def plan(self, scenario_id: str, answers: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
         """The plan, or (None, {question_id: message}) when some answers were not understood."""
+        plan, errors, _ = await self.plan_checked(scenario_id, answers)
+        return plan, errors
+
+    async def plan_checked(
+        self, scenario_id: str, answers: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, str], dict[str, Any]]:
+        """Like `plan`, plus the values offered back for unsure answers ({question_id: value})."""
         resp = await self._request("POST", f"/api/scenarios/{scenario_id}/plan", json={"answers": answers})
         if resp.status_code == 422:
-            return None, resp.json().get("details", {}).get("questions", {})
+            details = resp.json().get("details", {})
+            return None, details.get("questions", {}), details.get("suggestions", {})
         resp.raise_for_status()
-        return resp.json(), {}
+        return resp.json(), {}, {}
 
     async def validate(self, field_id: str, value: Any) -> dict[str, Any]:
         resp = await self._request("POST", f"/api/fields/{field_id}/validate", json={"value": value})

@@ -5,36 +5,31 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.api_client import api
 from actions.texts import text
+from textnorm import answer_words
 
 SKIPPED = "__skipped__"
 IDENTITY_SLOTS = ("applicant_name", "id_number", "phone", "birth_date", "gender")
-# Intents that, inside a form, are never an answer to the pending question.
-ALWAYS_ESCAPE = {
-    "cancel",
-    "human_handoff",
-    "greet",
-    "goodbye",
-    "thank",
-    "ask_capabilities",
-    "out_of_scope",
-    "check_status",
-    "start_scenario",
-}
 # Cancelling drops the application in progress, so it needs a clearly recognised request: real
 # cancels score above 0.96 on the held-out set, while gibberish was seen as `cancel` at 0.66.
 CANCEL_CONFIDENCE = 0.85
-# Intents that are questions about the process; an answer-looking message is still taken as an answer.
-QUESTION_ESCAPE = {"ask_why", "ask_howto", "ask_materials", "ask_time_limit", "ask_fee", "ask_where"}
+# Questions about the process or about something else; inside a form they take over only when the
+# message is a question (question words), never when it reads as an answer.
+QUESTION_INTENTS = {"ask_why", "ask_howto", "ask_materials", "ask_time_limit", "ask_fee", "ask_where", "out_of_scope"}
 _QUESTION_WORDS = re.compile(
-    r"[?？吗呢嘛]|为什么|为啥|怎么|怎样|如何|什么|啥|哪|多久|多少|几天|咋|是否|能不能|可不可以"
+    r"[?？吗呢嘛]$|[?？]|为什么|为啥|怎么|怎样|如何|什么|啥|哪|多久|多少|几天|咋|是否|能不能|可不可以"
 )
+_FILLERS = "啊吧了呢呀哈嘛哦噢的"
+_YES = {"是", "是的", "对", "对的", "嗯", "嗯嗯", "好", "好的", "没错", "可以", "行", "对头", "是滴", "中", "yes"}
 
 # Entities that carry a value, and the field validator kind each fills.
 ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
@@ -61,6 +56,59 @@ def looks_like_question(message: str) -> bool:
     return bool(_QUESTION_WORDS.search(message))
 
 
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, dict[str, list[str]]]:
+    with Path(__file__).with_name("interruptions.yml").open(encoding="utf-8") as fh:
+        table = yaml.safe_load(fh)
+    return {
+        intent: {mode: [answer_words(str(w)) for w in words] for mode, words in modes.items()}
+        for intent, modes in table.items()
+    }
+
+
+def has_cue(intent: str, message: str) -> bool:
+    """Whether the message says `intent` in its own words (actions/interruptions.yml)."""
+    cues = _cues().get(intent)
+    if not cues:
+        return False
+    words = answer_words(message)
+    bare = words.rstrip(_FILLERS + "!?") or words
+    return (
+        bare in cues.get("whole", [])
+        or words in cues.get("whole", [])
+        or any(cue in words for cue in cues.get("contains", []))
+    )
+
+
+def is_interruption(tracker: Tracker) -> bool:
+    """Inside a form: is the latest message clearly something other than an answer? Only then do
+    the rules take over (answer the question, hand off, cancel…); everything else is validated as
+    the answer to the pending question, and an invalid one is asked again, never guessed."""
+    intent, _ = latest_intent(tracker)
+    message = tracker.latest_message.get("text") or ""
+    if intent in QUESTION_INTENTS:
+        return looks_like_question(message)
+    if intent == "start_scenario":  # switching only on an explicit request naming a scenario
+        named = any(e.get("entity") == "scenario" for e in latest_entities(tracker))
+        return named and has_cue(intent, message)
+    if intent == "check_status" and APPLICATION_NUMBER.search(message):
+        return True
+    return intent is not None and has_cue(intent, message)
+
+
+def is_plain_yes(tracker: Tracker) -> bool:
+    """'是/对/好的' (or the affirm intent): the answer to "您是说 9 平方米吗？"."""
+    intent, confidence = latest_intent(tracker)
+    words = answer_words(tracker.latest_message.get("text") or "").rstrip(_FILLERS)
+    return words in _YES or (intent == "affirm" and confidence >= 0.8 and len(words) <= 6)
+
+
+def pending_suggestion(tracker: Tracker, slot: str | None) -> Any:
+    """The value offered back for `slot` ("您是说 9 平方米吗？"), if any."""
+    pending = tracker.get_slot("pending_value") or {}
+    return pending.get("value") if slot and pending.get("slot") == slot else None
+
+
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
@@ -69,13 +117,31 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
 def latest_entities(tracker: Tracker) -> list[dict[str, Any]]:
     """Entities of the latest message, one per (entity, value), regex and model results merged."""
     seen: set[tuple[str, str]] = set()
-    out = []
-    for ent in tracker.latest_message.get("entities") or []:
+    out: list[dict[str, Any]] = []
+    for ent in _merge_adjacent(tracker.latest_message.get("entities") or [], tracker.latest_message.get("text") or ""):
         key = (ent.get("entity"), str(ent.get("value")))
         if key not in seen:
             seen.add(key)
             out.append(ent)
     return out
+
+
+def _merge_adjacent(entities: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """A value the model cut in two ("王" + "小米" for 王小米) is one entity again."""
+    merged: list[dict[str, Any]] = []
+    for ent in sorted(entities, key=lambda e: e.get("start") or 0):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and ent.get("entity") in ENTITY_KINDS
+            and ent.get("entity") == last.get("entity")
+            and ent.get("extractor") == last.get("extractor")
+            and last.get("end") == ent.get("start")
+        ):
+            merged[-1] = {**last, "end": ent["end"], "value": text[last["start"] : ent["end"]]}
+        else:
+            merged.append(ent)
+    return merged
 
 
 def question_answers(tracker: Tracker, scenario: dict[str, Any]) -> dict[str, Any]:

@@ -18,24 +18,25 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
 from actions.common import (
-    ALWAYS_ESCAPE,
     APPLICATION_NUMBER,
-    CANCEL_CONFIDENCE,
     ENTITY_KINDS,
-    QUESTION_ESCAPE,
     SKIPPED,
     correction_target,
     derived_slots,
     display,
     field_catalog,
+    is_interruption,
+    is_plain_yes,
     latest_entities,
     latest_intent,
-    looks_like_question,
+    pending_suggestion,
     question_answers,
 )
 from actions.texts import text
+from textnorm import is_blank
 
 REQUESTED_SLOT = "requested_slot"
+_WHOLE_MESSAGE_KINDS = {"id_number", "phone", "bank_account", "uscc", "name"}
 
 
 class CatalogFormAction(FormValidationAction):
@@ -92,31 +93,25 @@ def _answers_form(tracker: Tracker, form: str) -> bool:
     return False
 
 
-_STRUCTURED = {"id_number", "phone", "uscc", "bank_account", "date", "number", "choice", "bool"}
-_CONTROL = {"cancel", "human_handoff", "check_status"}
+def _suggest(dispatcher: CollectingDispatcher, slot: str, message: str, suggestion: Any) -> list[EventType]:
+    """An unsure reading ("我家9口人" for an area): ask "您是说 9 平方米吗？" and remember the value."""
+    dispatcher.utter_message(text=text("invalid_answer", message=message))
+    return [SlotSet(slot, None), SlotSet("pending_value", {"slot": slot, "value": suggestion})]
 
 
-def _may_be_answer(tracker: Tracker, kind: str) -> bool:
-    """An 'escape' message may still answer the question: a bank card number read as 'goodbye', or
-    "要办" read as a scenario request. Worth validating as an answer when the question expects a
-    structured value (or the model was unsure), it is not a control request and not a question."""
-    intent, confidence = latest_intent(tracker)
+def _first_look(
+    dispatcher: CollectingDispatcher, tracker: Tracker, requested: str, label: str
+) -> list[EventType] | None:
+    """What every form does before validating: an empty message is asked again; a "是" to
+    "您是说 9 平方米吗？" takes the offered value. None when the message must be validated."""
     message = tracker.latest_message.get("text") or ""
-    if intent in _CONTROL and confidence >= 0.6:
-        return False
-    return not looks_like_question(message) and (kind in _STRUCTURED or confidence < 0.9)
-
-
-def _escapes(tracker: Tracker) -> bool:
-    intent, confidence = latest_intent(tracker)
-    message = tracker.latest_message.get("text") or ""
-    if intent == "start_scenario" and not any(e.get("entity") == "scenario" for e in latest_entities(tracker)):
-        return False  # "要办" answers the question; only a named scenario is a request to switch
-    if intent == "cancel" and confidence < CANCEL_CONFIDENCE:
-        return False  # an unsure "cancel" is treated as an answer (and validated as one), never as cancelling
-    if intent in ALWAYS_ESCAPE and confidence >= 0.6:
-        return True
-    return intent in QUESTION_ESCAPE and looks_like_question(message)
+    if is_blank(message):
+        dispatcher.utter_message(text=text("empty_answer", label=label))
+        return [SlotSet(requested, None)]
+    suggestion = pending_suggestion(tracker, requested)
+    if suggestion is not None and is_plain_yes(tracker):
+        return [SlotSet(requested, suggestion), SlotSet("pending_value", None)]
+    return None
 
 
 class ValidateGuideForm(CatalogFormAction):
@@ -131,22 +126,26 @@ class ValidateGuideForm(CatalogFormAction):
         message = (tracker.latest_message.get("text") or "").strip()
         if not requested:
             return None
+        if is_interruption(tracker):
+            return None  # rules answer it, then the question is asked again
         intent, _ = latest_intent(tracker)
         scenario = await api.scenario(tracker.get_slot("scenario"))
         question = next(q for q in scenario["questions"] if q["id"] == requested)
-        escaped = _escapes(tracker)
-        if escaped and not _may_be_answer(tracker, question["type"]):
-            return None
+        first = _first_look(dispatcher, tracker, requested, question["label"])
+        if first is not None:
+            return first
         if intent == "skip":  # "跳过" a guiding question: assume the common case, as the plan does
-            return [SlotSet(requested, question["default"])]
+            return [SlotSet(requested, question["default"]), SlotSet("pending_value", None)]
         answers = {**question_answers(tracker, scenario), requested: message}
-        plan, errors = await api.plan(scenario["id"], answers)
+        plan, errors, suggestions = await api.plan_checked(scenario["id"], answers)
         if requested in errors:
-            if intent == "nlu_fallback" or escaped:
-                return None
+            if requested in suggestions:
+                return _suggest(dispatcher, requested, errors[requested], suggestions[requested])
+            if intent == "nlu_fallback":
+                return None  # not understood at all: recorded for trainers, then asked again
             dispatcher.utter_message(text=text("invalid_answer", message=errors[requested]))
             return [SlotSet(requested, None)]
-        return [SlotSet(requested, plan["answers"][requested])]
+        return [SlotSet(requested, plan["answers"][requested]), SlotSet("pending_value", None)]
 
 
 class ValidateApplicationForm(CatalogFormAction):
@@ -162,9 +161,15 @@ class ValidateApplicationForm(CatalogFormAction):
         """SlotSets for a valid value (with derived facts), or None after saying what is wrong."""
         result = await api.validate(field_id, value)
         if not result["valid"]:
+            if "suggestion" in result:
+                return _suggest(dispatcher, field_id, result["message"], result["suggestion"])[1:]
             dispatcher.utter_message(text=text("invalid_answer", message=result["message"]))
             return None
-        events: list[EventType] = [SlotSet(field_id, result["value"]), *derived_slots(field_id, result, fields)]
+        events: list[EventType] = [
+            SlotSet(field_id, result["value"]),
+            *derived_slots(field_id, result, fields),
+            SlotSet("pending_value", None),
+        ]
         derived = result.get("derived", {})
         if field_id == "id_number" and "birth_date" in derived:
             gender = text(f"gender_{derived['gender']}")
@@ -177,14 +182,12 @@ class ValidateApplicationForm(CatalogFormAction):
         message = (tracker.latest_message.get("text") or "").strip()
         entities = latest_entities(tracker)
         value_entities = [e for e in entities if e.get("entity") in ENTITY_KINDS]
-        if _escapes(tracker) and not value_entities:
-            kind = fields[requested]["validator"]["kind"] if requested in fields else "text"
-            if not requested or not _may_be_answer(tracker, kind):
-                return None
-            result = await api.validate(requested, message)
-            if not result["valid"]:
-                return None
-            return await self._validated(dispatcher, requested, message, fields) or []
+        if is_interruption(tracker) and not value_entities:
+            return None  # rules answer it, then the field is asked again
+        if requested:
+            first = _first_look(dispatcher, tracker, requested, fields[requested]["label"])
+            if first is not None:
+                return first
         if intent == "skip" and requested:
             field = fields[requested]
             if field["required"]:
@@ -197,6 +200,12 @@ class ValidateApplicationForm(CatalogFormAction):
             if corrected is not None:
                 return corrected
 
+        # The whole message as the answer to a digits or name field ("+86 139 1234 5678", "幺三九…",
+        # "王小米"), before entities that may have caught only part of it.
+        if requested in fields and fields[requested]["validator"]["kind"] in _WHOLE_MESSAGE_KINDS:
+            whole = await api.validate(requested, message)
+            if whole["valid"]:
+                return await self._validated(dispatcher, requested, message, fields)
         # Several facts in one message: route each value entity to the field it belongs to.
         targets: dict[str, Any] = {}
         for ent in value_entities:
@@ -221,7 +230,9 @@ class ValidateApplicationForm(CatalogFormAction):
         events: list[EventType] = []
         for field_id, value in targets.items():
             ok = await self._validated(dispatcher, field_id, value, fields)
-            if ok:
+            if ok and ok[0].get("name") == "pending_value":  # unsure reading offered back
+                events += [SlotSet(field_id, None), *ok]
+            elif ok:
                 events += ok
             elif field_id == requested:
                 if intent == "nlu_fallback" and len(targets) == 1:
@@ -238,7 +249,7 @@ class ValidateApplicationForm(CatalogFormAction):
             return None
         if value:
             ok = await self._validated(dispatcher, field_id, value, fields)
-            if ok:
+            if ok and ok[0].get("name") == field_id:
                 shown = display(fields[field_id], ok[0]["value"])
                 dispatcher.utter_message(text=text("correction_done", label=fields[field_id]["label"], value=shown))
                 return ok
@@ -254,7 +265,7 @@ class ValidateStatusForm(CatalogFormAction):
         return ["status_number", "status_phone"]
 
     async def extract(self, dispatcher, tracker, requested, slots):
-        if _escapes(tracker) and latest_intent(tracker)[0] != "check_status":
+        if is_interruption(tracker) and latest_intent(tracker)[0] != "check_status":
             return None
         message = (tracker.latest_message.get("text") or "").strip()
         events: list[EventType] = []

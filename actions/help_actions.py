@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
 from actions.common import field_catalog, latest_entities, latest_intent, question_answers
+from actions.out_of_scope import OUT_OF_SCOPE_NONE, out_of_scope_answer
 from actions.texts import text
+from textnorm import answer_words
 
 
 class ActionExplainField(Action):
@@ -34,7 +39,13 @@ class ActionExplainField(Action):
                 dispatcher.utter_message(text=text("field_why_question", help=question["help"]))
                 return []
             if field_id not in fields:
-                dispatcher.utter_message(text=text("no_field_context"))
+                if (
+                    not tracker.get_slot("scenario")
+                    and float(tracker.latest_message.get("scenario_none") or 0) >= OUT_OF_SCOPE_NONE
+                ):
+                    await out_of_scope_answer(dispatcher, tracker.latest_message.get("text") or "")
+                else:
+                    dispatcher.utter_message(text=text("no_field_context"))
                 return []
             field = fields[field_id]
             if intent == "ask_howto" or scenario is None:
@@ -65,6 +76,18 @@ _CONSULT_KEYS = {
 }
 
 
+@lru_cache(maxsize=1)
+def _aspect_words() -> dict[str, list[str]]:
+    with Path(__file__).with_name("aspects.yml").open(encoding="utf-8") as fh:
+        return {aspect: [answer_words(str(w)) for w in words] for aspect, words in yaml.safe_load(fh).items()}
+
+
+def aspects_asked(message: str) -> list[str]:
+    """The aspects (materials, where, fee, time limit) a message asks about, in catalog order."""
+    words = answer_words(message)
+    return [aspect for aspect, cues in _aspect_words().items() if any(cue in words for cue in cues)]
+
+
 def _mentioned_items(message: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Items whose name (or its part before a bracket) the citizen mentioned."""
     found = []
@@ -75,8 +98,55 @@ def _mentioned_items(message: str, items: list[dict[str, Any]]) -> list[dict[str
     return found
 
 
+def consult_lines(aspect: str, scenario: dict[str, Any], plan: dict[str, Any], message: str) -> list[str]:
+    """One aspect of a scenario answered from the catalog (items the message names, else all)."""
+    items = _mentioned_items(message, plan["items"]) or _mentioned_items(message, scenario["items"]) or plan["items"]
+    name = "、".join(it["name"] for it in items) if len(items) < len(plan["items"]) else scenario["name"]
+    lines = [text(_CONSULT_KEYS.get(aspect, "consult_materials"), name=name)]
+    if aspect == "ask_time_limit":
+        for it in items:
+            promised = it["time_limit"]["promised"]
+            lines.append(
+                text(
+                    "consult_time_item",
+                    item=it["name"],
+                    statutory=it["time_limit"]["statutory"],
+                    promised=text("consult_promised", promised=promised) if promised else "",
+                )
+            )
+    elif aspect == "ask_fee":
+        lines += [text("consult_fee_item", item=it["name"], fee=it["fee"]) for it in items]
+    elif aspect == "ask_where":
+        lines += [text("consult_where_item", item=it["name"], where=it["where"]) for it in items]
+        lines.append(text("consult_online"))
+    else:
+        catalog = {m["id"]: m for it in scenario["items"] for m in it["materials"]}
+        ids = dict.fromkeys(m if isinstance(m, str) else m["id"] for it in items for m in it["materials"])
+        for mid in ids:
+            m = catalog[mid]
+            lines.append(text("plan_material", name=m["name"], note=f"（{m['note']}）" if m.get("note") else ""))
+    return lines
+
+
+def offer(dispatcher: CollectingDispatcher, scenario: dict[str, Any]) -> list[EventType]:
+    """Offer to start the scenario the citizen asked about; a yes (or the button) starts it."""
+    dispatcher.utter_message(
+        text=text("scenario_offer", name=scenario["name"]),
+        buttons=[
+            {
+                "title": text("button_start_scenario", name=scenario["name"]),
+                "payload": f'/start_scenario{{"scenario": "{scenario["id"]}"}}',
+            },
+            {"title": text("button_later"), "payload": "/deny"},
+        ],
+    )
+    return [SlotSet("offered_scenario", scenario["id"]), SlotSet("awaiting", "start_scenario")]
+
+
 class ActionConsult(Action):
-    """Materials, time limits, fees and where to apply, from the catalog via the API."""
+    """Materials, time limits, fees and where to apply, from the catalog via the API. Outside an
+    application, the bot then offers to do the scenario; a message that names no scenario the
+    catalog knows gets the honest out-of-scope answer."""
 
     def name(self) -> str:
         return "action_consult"
@@ -87,49 +157,31 @@ class ActionConsult(Action):
         named = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "scenario"), None)
         try:
             scenario_id = named or tracker.get_slot("scenario")
-            mentioned: list[dict[str, Any]] = []
             if not scenario_id:  # "食品经营许可多久能批": find the scenario by the item named
                 for sc in await api.scenarios():
                     detail = await api.scenario(sc["id"])
-                    mentioned = _mentioned_items(message, detail["items"])
-                    if mentioned:
+                    if _mentioned_items(message, detail["items"]):
                         scenario_id = sc["id"]
                         break
-            if not scenario_id:
-                dispatcher.utter_message(text=text("consult_no_scenario"))
-                return []
             scenario = await api.scenario(scenario_id)
+            if scenario is None:
+                if float(tracker.latest_message.get("scenario_none") or 0) >= OUT_OF_SCOPE_NONE:
+                    await out_of_scope_answer(dispatcher, message)
+                else:
+                    dispatcher.utter_message(text=text("consult_no_scenario"))
+                return []
             answers = question_answers(tracker, scenario) if scenario_id == tracker.get_slot("scenario") else {}
             plan, _ = await api.plan(scenario_id, answers)
         except ApiUnavailable:
             dispatcher.utter_message(text=text("api_down"))
             return []
-        items = (
-            _mentioned_items(message, plan["items"]) or _mentioned_items(message, scenario["items"]) or plan["items"]
-        )
-        name = "、".join(it["name"] for it in items) if len(items) < len(plan["items"]) else scenario["name"]
-        lines = [text(_CONSULT_KEYS.get(intent, "consult_materials"), name=name)]
-        if intent == "ask_time_limit":
-            for it in items:
-                promised = it["time_limit"]["promised"]
-                lines.append(
-                    text(
-                        "consult_time_item",
-                        item=it["name"],
-                        statutory=it["time_limit"]["statutory"],
-                        promised=text("consult_promised", promised=promised) if promised else "",
-                    )
-                )
-        elif intent == "ask_fee":
-            lines += [text("consult_fee_item", item=it["name"], fee=it["fee"]) for it in items]
-        elif intent == "ask_where":
-            lines += [text("consult_where_item", item=it["name"], where=it["where"]) for it in items]
-            lines.append(text("consult_online"))
-        else:
-            catalog = {m["id"]: m for it in scenario["items"] for m in it["materials"]}
-            ids = dict.fromkeys(m if isinstance(m, str) else m["id"] for it in items for m in it["materials"])
-            for mid in ids:
-                m = catalog[mid]
-                lines.append(text("plan_material", name=m["name"], note=f"（{m['note']}）" if m.get("note") else ""))
+        aspects = list(dict.fromkeys([intent, *aspects_asked(message)]))
+        lines: list[str] = []
+        for aspect in aspects:
+            if aspect in _CONSULT_KEYS:
+                lines += consult_lines(aspect, scenario, plan, message)
         dispatcher.utter_message(text="\n".join(lines))
+        in_progress = tracker.get_slot("scenario") or (tracker.active_loop or {}).get("name")
+        if not in_progress:
+            return offer(dispatcher, scenario)
         return []

@@ -112,6 +112,13 @@ class ActionRecordMiss(Action):
         return []
 
 
+async def record_miss(tracker: Tracker) -> None:
+    """Record the latest message with the intent classifier's best guess (before any fallback)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    best = next((r for r in ranking if r.get("name") not in ("nlu_fallback", "start_scenario")), None)
+    await _record(tracker, best and best["name"], best and float(best["confidence"]))
+
+
 async def _record(tracker: Tracker, intent: str | None, confidence: float | None) -> None:
     """Record the latest message for trainers; best effort, the citizen still gets an answer."""
     message = tracker.latest_message.get("text") or ""

@@ -10,7 +10,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import IDENTITY_SLOTS, all_question_ids, field_catalog, question_answers
+from actions.common import (
+    IDENTITY_SLOTS,
+    all_question_ids,
+    field_catalog,
+    latest_entities,
+    latest_intent,
+    question_answers,
+)
+from actions.help_actions import aspects_asked, consult_lines, offer
+from actions.misc_actions import record_miss
+from actions.out_of_scope import out_of_scope_answer
 from actions.texts import text
 
 POPULAR = ("open_restaurant", "newborn", "start_company", "house_transfer", "retirement", "bereavement")
@@ -20,22 +30,8 @@ def scenario_button(sc: dict[str, Any]) -> dict[str, str]:
     return {"title": sc["name"], "payload": f'/start_scenario{{"scenario": "{sc["id"]}"}}'}
 
 
-def _bigrams(text_: str) -> set[str]:
-    return {text_[i : i + 2] for i in range(len(text_) - 1)}
-
-
-def match_scenarios(message: str, scenarios: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Scenarios whose name or aliases share the most two-character pieces with the message."""
-    grams = _bigrams(message)
-    scored = []
-    for sc in scenarios:
-        best = max(len(grams & _bigrams(a)) for a in (sc["name"], *sc["aliases"]))
-        if best:
-            scored.append((best, sc))
-    if not scored:
-        return []
-    top = max(score for score, _ in scored)
-    return [sc for score, sc in scored if score == top]
+# A scenario the ScenarioFinder ranks at least this high is offered as a choice when it is unsure.
+CHOICE_MIN_SCORE = 0.1
 
 
 class ActionGreet(Action):
@@ -60,30 +56,52 @@ class ActionSelectScenario(Action):
         return "action_select_scenario"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        listen = SlotSet("next_step", "listen")
         try:
             scenarios = await api.scenarios()
         except ApiUnavailable:
             dispatcher.utter_message(text=text("api_down"))
-            return [SlotSet("next_step", "listen")]
+            return [listen]
         by_id = {sc["id"]: sc for sc in scenarios}
-        wanted = next(
-            (e["value"] for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "scenario"), None
-        )
+        intent, _ = latest_intent(tracker)
+        message = tracker.latest_message.get("text") or ""
+        accepted = intent == "affirm" and tracker.get_slot("awaiting") == "start_scenario"
+        wanted = tracker.get_slot("offered_scenario") if accepted else None
+        wanted = wanted or next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "scenario"), None)
         chosen = by_id.get(wanted) if wanted else None
-        if chosen is None:
-            candidates = match_scenarios(tracker.latest_message.get("text") or "", scenarios)
-            if len(candidates) == 1:
-                chosen = candidates[0]
-            elif candidates:
-                dispatcher.utter_message(text=text("scenario_which"), buttons=[scenario_button(c) for c in candidates])
-                return [SlotSet("next_step", "listen")]
-            else:
-                names = "、".join(sc["name"] for sc in scenarios)
-                dispatcher.utter_message(
-                    text=text("scenario_unknown", names=names), buttons=[scenario_button(sc) for sc in scenarios]
-                )
-                return [SlotSet("next_step", "listen")]
-        return await self._start(dispatcher, tracker, chosen)
+        if chosen is not None:
+            aspects = [] if accepted or message.startswith("/") else aspects_asked(message)
+            if aspects:  # "……去哪办，要多少钱，多久能办下来": answer each question, then offer
+                return await self._answer_then_offer(dispatcher, chosen, aspects, message)
+            return await self._start(dispatcher, tracker, chosen)
+        if tracker.latest_message.get("intent_before_finder") == "nlu_fallback":
+            await record_miss(tracker)  # not understood by the intent classifier: trainers see it
+        ranking = tracker.latest_message.get("scenario_ranking") or []
+        candidates = [
+            by_id[r["scenario"]] for r in ranking if r["scenario"] in by_id and r["score"] >= CHOICE_MIN_SCORE
+        ]
+        if candidates:
+            buttons = [scenario_button(c) for c in candidates[:3]]
+            buttons.append({"title": text("button_none_of_these"), "payload": "/deny"})
+            dispatcher.utter_message(text=text("scenario_confirm"), buttons=buttons)
+            return [SlotSet("offered_scenario", candidates[0]["id"]), SlotSet("awaiting", "start_scenario"), listen]
+        await out_of_scope_answer(dispatcher, message)
+        return [listen]
+
+    async def _answer_then_offer(
+        self, dispatcher: CollectingDispatcher, chosen: dict[str, Any], aspects: list[str], message: str
+    ) -> list[EventType]:
+        try:
+            detail = await api.scenario(chosen["id"])
+            plan, _ = await api.plan(chosen["id"], {})
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("api_down"))
+            return [SlotSet("next_step", "listen")]
+        lines = [text("long_message_intro", name=detail["name"])]
+        for aspect in aspects:
+            lines += consult_lines(aspect, detail, plan, message)
+        dispatcher.utter_message(text="\n".join(lines))
+        return [*offer(dispatcher, detail), SlotSet("next_step", "listen")]
 
     async def _start(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, chosen: dict[str, Any]
@@ -102,6 +120,8 @@ class ActionSelectScenario(Action):
             SlotSet("scenario", chosen["id"]),
             SlotSet("form_fields", None),
             SlotSet("awaiting", None),
+            SlotSet("offered_scenario", None),
+            SlotSet("pending_value", None),
             SlotSet("application_number", None),
             SlotSet("next_step", "guide_form"),
         ]

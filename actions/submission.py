@@ -180,6 +180,9 @@ class ActionDeny(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         awaiting = tracker.get_slot("awaiting")
+        if awaiting == "start_scenario":
+            dispatcher.utter_message(text=text("offer_declined"))
+            return [SlotSet("awaiting", None), SlotSet("offered_scenario", None)]
         if awaiting == "start_filling":
             dispatcher.utter_message(text=text("deny_start_filling"))
         elif awaiting in ("confirm_submit", "retry_submit"):

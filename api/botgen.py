@@ -8,7 +8,7 @@ Outputs (each starts with a GENERATED header; do not edit by hand):
 - data/nlu/generated.yml    – synonyms (scenario aliases → scenario id, field words → field id),
                               lookup tables for scenarios and fields
 - bot/jieba/userdict.txt    – jieba user dictionary so catalog terms and entity values are whole tokens
-- bot/scenario_keywords.json – scenario id → aliases and keywords, read by the NLU ScenarioResolver
+- bot/scenario_keywords.json – scenario id → aliases, keywords and catalog texts, read by the NLU ScenarioFinder
 Runs in the API environment (the bot environment has pydantic 1).
 """
 
@@ -131,12 +131,19 @@ def userdict(catalog: Catalog, nlu_sources: list[Path]) -> str:
 
 
 def keywords(catalog: Catalog) -> str:
-    """Scenario id → words that point to it, for the NLU's ScenarioResolver (bot/nlu_components.py)."""
+    """Scenario id → words that point to it, for the NLU's ScenarioFinder (bot/nlu_components.py)."""
     table = {
         sc.id: sorted({sc.name, *sc.aliases, *sc.keywords}, key=lambda w: (-len(w), w))
         for sc in sorted(catalog.scenarios.values(), key=lambda s: s.id)
     }
-    return json.dumps({"_generated": HEADER.strip("# \n"), "scenarios": table}, ensure_ascii=False, indent=1) + "\n"
+    # What each scenario is about, in the catalog's own words: the ScenarioFinder learns from these
+    # besides the NLU examples (names, summary, items and their reasons).
+    documents = {
+        sc.id: [sc.name, sc.summary, *(it.name for it in sc.items), *(it.reason for it in sc.items)]
+        for sc in sorted(catalog.scenarios.values(), key=lambda s: s.id)
+    }
+    body = {"_generated": HEADER.strip("# \n"), "scenarios": table, "documents": documents}
+    return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
 
 
 class _Dumper(yaml.SafeDumper):

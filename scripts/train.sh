@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Train the Rasa model only when its inputs changed: the model is named by a hash of
-# bot/config.yml, bot/domain/, data/nlu/, data/core/, bot/jieba/ and the custom components. Prints the model path.
+# bot/config.yml, bot/domain/, data/nlu/, data/core/, bot/jieba/, the custom components and textnorm/. Prints the model path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BOT_PY=.venv-bot/bin/python
-hash=$(cat bot/config.yml bot/domain/*.yml data/nlu/*.yml data/core/*.yml bot/jieba/* bot/scenario_keywords.json bot/nlu_components.py bot/fast_diet.py requirements/bot.lock | sha256sum | cut -c1-16)
+hash=$(cat bot/config.yml bot/domain/*.yml data/nlu/*.yml data/core/*.yml bot/jieba/* bot/scenario_keywords.json bot/nlu_components.py bot/fast_diet.py textnorm/*.py requirements/bot.lock | sha256sum | cut -c1-16)
 model="models/nlu-core-$hash.tar.gz"
 if [ -f "$model" ]; then
   echo "模型已是最新 / model up to date: $model" >&2

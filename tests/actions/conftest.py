@@ -33,6 +33,7 @@ def make_tracker(
     entities: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
     sender: str = "test-sender",
+    extra: dict[str, Any] | None = None,
 ):
     """A tracker as Rasa sends it while `active_loop` handles a fresh user message."""
     from rasa_sdk import Tracker
@@ -46,6 +47,7 @@ def make_tracker(
             "intent": {"name": intent, "confidence": confidence},
             "entities": entities or [],
             "metadata": {"channel": "mobile"},
+            **(extra or {}),
         },
         events=events,
         paused=False,

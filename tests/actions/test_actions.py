@@ -197,10 +197,21 @@ def test_status_lookup_needs_the_right_phone() -> None:
 def test_vague_request_offers_the_matching_scenarios() -> None:
     from actions.scenario_actions import ActionSelectScenario
 
-    events, _, messages = run(ActionSelectScenario(), make_tracker(text="我想开个店", intent="start_scenario"))
-    titles = {b["title"] for m in messages for b in m.get("buttons", [])}
-    assert {"开办便利店", "开办餐饮店"} <= titles
+    # the NLU's ScenarioFinder was unsure: its ranking comes with the message
+    ranking = [
+        {"scenario": "open_convenience_store", "score": 0.41},
+        {"scenario": "open_restaurant", "score": 0.33},
+        {"scenario": "open_pharmacy", "score": 0.04},
+    ]
+    tracker = make_tracker(text="我想开个店", intent="start_scenario", extra={"scenario_ranking": ranking})
+    events, _, messages = run(ActionSelectScenario(), tracker)
+    titles = [b["title"] for m in messages for b in m.get("buttons", [])]
+    assert titles[:2] == ["开办便利店", "开办餐饮店"] and "开办零售药店" not in titles  # below the choice score
     assert slots_set(events)["next_step"] == "listen"
+    assert slots_set(events)["offered_scenario"] == "open_convenience_store"
+    # nothing plausible: the honest out-of-scope answer
+    events, _, messages = run(ActionSelectScenario(), make_tracker(text="我想办护照", intent="start_scenario"))
+    assert "12345" in messages[0]["text"] and "scenario" not in slots_set(events)
     events, _, _ = run(
         ActionSelectScenario(),
         make_tracker(

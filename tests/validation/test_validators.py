@@ -181,7 +181,8 @@ def test_ambiguous_choice_lists_the_options(catalog) -> None:
         ("执照还没办", False),
         ("没有", False),
         ("不需要", False),
-        ("是嗎", True),
+        ("對的", True),  # traditional characters
+        ("是嗎", None),  # "really?": asked back, so asked again
         ("Yes", True),
         (True, True),
         (False, False),
@@ -192,6 +193,9 @@ def test_yes_no_words(catalog, raw, expected) -> None:
     from api.validation.validate import validate_rule
 
     result = validate_rule(BoolRule(kind="bool"), raw, "是否", catalog)
+    if expected is None:
+        assert not result.valid
+        return
     assert result.valid, result.message
     assert result.value is expected
 
@@ -295,3 +299,54 @@ def test_only_unsure_words_take_the_default(catalog) -> None:
     assert "floor_area" in blank.errors  # a blank answer is asked again, never defaulted
     junk = resolve_answers(scenario, {"floor_area": "我家9口人"}, catalog)
     assert junk.suggestions == {"floor_area": 9}
+
+
+@pytest.mark.parametrize(
+    ("question_id", "raw", "expected"),
+    [
+        ("has_housing_fund", "我们单位压根就没给交过公积金", False),  # negation earlier in the clause
+        ("was_receiving_pension", "他是农民，一分钱退休金都没领过", False),  # negation after the phrase
+        ("apply_social_security_card", "社保卡以后再说吧", False),  # "later" is a no for now
+        ("outdoor_signboard", "在商场里头，门头就不弄了", False),
+        ("has_housing_fund", "交没交过我也记不清了", None),  # hedging: asked again
+        ("has_housing_fund", "公积金能取出来吗", None),  # a question back: asked again
+        ("has_housing_fund", "呃……那个", None),  # hesitation
+    ],
+)
+def test_yes_no_clauses_hedges_and_questions(catalog, question_id, raw, expected) -> None:
+    from api.validation.validate import validate_rule
+
+    result = validate_rule(_question(catalog, question_id).validator, raw, "问题", catalog)
+    if expected is None:
+        assert not result.valid, result
+    else:
+        assert result.valid and result.value is expected, result
+
+
+@pytest.mark.parametrize(
+    ("field_id", "raw", "expected"),
+    [
+        ("employee_count", "算上我一共六个人", 6),  # the field's own unit: the number is the answer
+        ("seat_count", "摆了三十来个座位", 30),
+        ("floor_area", "店面大概有个八十平方", 80),
+        ("premises_ownership", "门面是从房东那租来的", "leased"),
+        ("newborn_gender", "是个千金", "female"),
+        ("applicant_name", "我叫欧阳晓", "欧阳晓"),  # the sentence around a name is cut
+    ],
+)
+def test_values_said_in_a_sentence(catalog, field_id, raw, expected) -> None:
+    result = check(catalog, field_id, raw)
+    assert result.valid, result.message
+    assert result.value == expected
+
+
+def test_the_longer_choice_word_wins(catalog) -> None:
+    from api.validation.validate import validate_rule
+
+    rule = _question(catalog, "drug_scope").validator
+    assert validate_rule(rule, "只卖乙类的非处方药", "经营范围", catalog).value == "otc_b_only"
+
+
+@pytest.mark.parametrize("raw", ["qwer", "孩子他妈", "还没想好叫啥"])
+def test_not_a_name(catalog, raw) -> None:
+    assert not check(catalog, "mother_name", raw).valid

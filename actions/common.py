@@ -200,6 +200,8 @@ def correction_target(
         kind = ENTITY_KINDS[values[0]["entity"]]
         named = [f for f in form_fields if fields[f]["validator"]["kind"] == kind][:1]
     if not named:
+        named = _fields_named_in(message, form_fields, fields)[:1]
+    if not named:
         return None, None
     field_id = named[0]
     kind = fields[field_id]["validator"]["kind"]
@@ -208,6 +210,21 @@ def correction_target(
         match = _CORRECTION_VALUE.search(message)
         value = match.group(1).strip() if match else None
     return field_id, value or None
+
+
+def _fields_named_in(message: str, form_fields: list[str], fields: dict[str, dict[str, Any]]) -> list[str]:
+    """Form fields the message names by label, alias, or the label's last word ("地址" for 联系地址),
+    the longest mention first (the NLU's `field` entity can miss a word said inside a sentence)."""
+    before_value = _CORRECTION_VALUE.split(message)[0] if _CORRECTION_VALUE.search(message) else message
+    found: list[tuple[int, int, str]] = []
+    for order, fid in enumerate(form_fields):
+        field = fields.get(fid) or {}
+        label = re.sub(r"（.*?）", "", field.get("label", ""))
+        words = [label, *(field.get("aliases") or []), label[-2:]]
+        best = max((len(w) for w in words if len(w) >= 2 and w in before_value), default=0)
+        if best:
+            found.append((-best, order, fid))
+    return [fid for _, _, fid in sorted(found)]
 
 
 def derived_slots(field_id: str, result: dict[str, Any], fields: dict[str, dict[str, Any]]) -> list[SlotSet]:

@@ -29,14 +29,19 @@ from actions.common import (
     is_plain_yes,
     latest_entities,
     latest_intent,
+    looks_like_question,
     pending_suggestion,
     question_answers,
 )
+from actions.misc_actions import record_miss
 from actions.texts import text
 from textnorm import is_blank
 
 REQUESTED_SLOT = "requested_slot"
-_WHOLE_MESSAGE_KINDS = {"id_number", "phone", "bank_account", "uscc", "name"}
+# Fields whose answer is taken from the whole message when it is valid as a whole, before entities
+# that may have caught only part of it, or names inside a free text ("王芳 认缴6万元…" as the
+# shareholders is not also the finance officer's name).
+_WHOLE_MESSAGE_KINDS = {"id_number", "phone", "bank_account", "uscc", "name", "text", "address"}
 
 
 class CatalogFormAction(FormValidationAction):
@@ -134,6 +139,11 @@ class ValidateGuideForm(CatalogFormAction):
         first = _first_look(dispatcher, tracker, requested, question["label"])
         if first is not None:
             return first
+        if intent == "nlu_fallback" and looks_like_question(message):
+            # a question the NLU could not place, while this question is pending: most likely about it
+            await record_miss(tracker)
+            dispatcher.utter_message(text=text("field_why_question", help=question["help"]))
+            return [SlotSet(requested, None)]
         if intent == "skip":  # "跳过" a guiding question: assume the common case, as the plan does
             return [SlotSet(requested, question["default"]), SlotSet("pending_value", None)]
         answers = {**question_answers(tracker, scenario), requested: message}
@@ -188,6 +198,13 @@ class ValidateApplicationForm(CatalogFormAction):
             first = _first_look(dispatcher, tracker, requested, fields[requested]["label"])
             if first is not None:
                 return first
+        if intent == "nlu_fallback" and requested and looks_like_question(message) and not value_entities:
+            await record_miss(tracker)  # a question about the pending field, most likely
+            field = fields[requested]
+            dispatcher.utter_message(
+                text=text("field_howto", label=field["label"], help=field["help"], example=field["example"])
+            )
+            return [SlotSet(requested, None)]
         if intent == "skip" and requested:
             field = fields[requested]
             if field["required"]:
@@ -200,8 +217,7 @@ class ValidateApplicationForm(CatalogFormAction):
             if corrected is not None:
                 return corrected
 
-        # The whole message as the answer to a digits or name field ("+86 139 1234 5678", "幺三九…",
-        # "王小米"), before entities that may have caught only part of it.
+        # The whole message as the answer ("+86 139 1234 5678", "幺三九…", "王小米", a business scope).
         if requested in fields and fields[requested]["validator"]["kind"] in _WHOLE_MESSAGE_KINDS:
             whole = await api.validate(requested, message)
             if whole["valid"]:

@@ -31,17 +31,29 @@ _RELATIVE_DAYS = {"今天": 0, "昨天": -1, "前天": -2, "明天": 1, "后天"
 # "我叫王芳", "店名叫芳味小馆", "地址是…", "户口在…": the words before the value, when the citizen
 # answers with a sentence. Only a pronoun or one of these nouns followed by 叫/是/为/在/写 is cut.
 _LEAD_IN = re.compile(
-    r"^(?:(?:我|他|她|俺|咱|我们|我家|本人|老人|孩子|小孩|宝宝|户主|父亲|母亲|爸爸|妈妈|逝者|卖方|买方|对方)的?)?"
+    r"^(?:(?:我|他|她|俺|咱|我们|我家|本人|老人|孩子|小孩|宝宝|户主|父亲|母亲|爸爸|妈妈|逝者|卖方|买方|对方)的?){0,2}"
     r"(?:名字|姓名|全名|店名|店的名字|名称|字号|招牌|地址|住址|户口|户籍|房子|房屋|编号|证号|号码|账号|经营范围|范围"
-    r"|单位|工作单位|公司|开户行|银行|抵押权人)?"
-    r"(?<=.)(?:叫做|名叫|就叫|叫|写的是|写|填的是|填|应该是|是|为|在)[:：]?\s*(?=\S)"
+    r"|单位|工作单位|公司|开户行|银行|抵押权人|法人|法定代表人|经营者|老板|财务|会计|财务负责人|负责人|质量负责人"
+    r"|药师|执业药师|消防负责人|管理人|股东|卖家|房东|店|店铺|门店|铺子|门面|厂|住|家住|现住|家"
+    r"|公积金账号|公积金帐号|账户|卡号|户号|证书号)?"
+    r"(?<=.)(?:叫做|名叫|就叫|叫|就写|写的是|写|填的是|填|应该是|就是|是|为|在)[:：]?\s*(?=\S)"
 )
+
+
+# ...and after it: "孙丽负责", "在天津港集团上班", quotes around a name.
+_TRAIL = re.compile(r"(?:来负责|负责|上班|工作|干活|那儿|这儿|呢|吧|啊)$")
+_QUOTES = "“”‘’\"'「」《》"
 
 
 def strip_lead_in(text: str) -> str:
     """The value without the sentence around it ("我叫王芳" → "王芳"); unchanged when there is none."""
     match = _LEAD_IN.match(text)
-    return text[match.end() :] if match and match.end() < len(text) else text
+    value = text[match.end() :] if match and match.end() < len(text) else text
+    if value.startswith("在") and _TRAIL.search(value):  # "在天津港集团上班"
+        value = value[1:]
+    trimmed = _TRAIL.sub("", value)
+    value = trimmed if len(trimmed) >= 2 else value
+    return value.strip(_QUOTES) or value
 
 
 def validate_text(rule: TextRule, raw: str, label: str) -> ValidationResult:
@@ -101,12 +113,21 @@ def validate_date(rule: DateRule, raw: str, label: str, today: dt.date | None = 
 
 
 # Words written with numerals that are not numbers ("一共六个人", "一直", "统一").
-_NUMERAL_WORDS = re.compile(r"一共|一起|一直|一样|一般|一些|一下|一点儿|一块儿|统一|万一|一定|一楼|一层")
+_NUMERAL_WORDS = re.compile(
+    r"一共|一起|一直|一样|一般|一些|一下|一点儿|一块儿|统一|万一|一定|一楼|一层|一天|每天|一年|一个月|一辈子"
+)
+# "半吨" → 0.5 吨, "百分之五" → 5 %.
+_HALF = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])半")
+_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十点\d.]+)")
+
+
+def _spoken_forms(text: str) -> str:
+    return _HALF.sub("0.5", _PERCENT.sub(r"\1%", text))
 
 
 def parse_number(raw: str) -> float | None:
     """First number in the text: Arabic ('120.5平米') or Chinese numerals ('一百二十平左右')."""
-    text = _NUMERAL_WORDS.sub("", half_width(str(raw)).replace(",", ""))
+    text = _spoken_forms(_NUMERAL_WORDS.sub("", half_width(str(raw)).replace(",", "")))
     arabic = _ARABIC.search(text)
     if arabic:
         value = float(arabic.group())
@@ -142,20 +163,22 @@ _UNIT_WORDS = {
     "吨": ("吨", "t", "方", "立方"),
     "米": ("米", "m"),
     "枚": ("枚", "个", "颗"),
-    "万元": ("万元", "万块", "万", "w"),
+    "万元": ("万元", "万块", "万", "w", "元", "块"),
     "%": ("%", "个点"),
 }
-_ANY_NUMBER = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+")
+_ANY_NUMBER = re.compile(r"\d+(?:\.\d+)?[万亿]?|[零〇一二两三四五六七八九十百千万亿点]+")
 _APPROX = "来多余几"
 
 
 def _in_field_unit(compact: str, unit: str) -> bool:
     """One number in the text, followed (after 来/多/余) by one of the field's unit words."""
-    text = _NUMERAL_WORDS.sub("", simplify(compact))
+    text = _spoken_forms(_NUMERAL_WORDS.sub("", simplify(compact)))
     numbers = _ANY_NUMBER.findall(text)
     if len(numbers) != 1 or re.search(r"[A-Za-z<>{}\[\]=\\|@#$^*_]", text.replace("m2", "").replace("w", "")):
         return False
     match = _ANY_NUMBER.search(text)
+    if unit == "万元" and match.group().endswith("万"):  # "认缴一百万", "总价235万元"
+        return True
     rest = text[match.end() :].lstrip(_APPROX)
     return any(rest.startswith(word) for word in _UNIT_WORDS.get(unit, ()))
 

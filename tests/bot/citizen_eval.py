@@ -142,7 +142,13 @@ class StateBuilder:
         flip = {q["id"]: (not q["default"]) if q["type"] == "bool" else q["default"] for q in qs}
         yes = {q["id"]: True if q["type"] == "bool" else q["default"] for q in qs}
         no = {q["id"]: False if q["type"] == "bool" else q["default"] for q in qs}
-        return [default, yes, no, flip]
+        sets = [default, yes, no, flip]
+        for q in qs:  # every choice, and a large number (fields asked only above a size)
+            if q["type"] == "choice":
+                sets += [{**yes, q["id"]: c["value"]} for c in q["choices"]]
+            elif q["type"] == "number":
+                sets += [{**s, q["id"]: min(q.get("max") or 1000, 1000)} for s in (default, yes)]
+        return sets
 
     def _say_answer(self, question: dict[str, Any], value: Any) -> str:
         if question["type"] == "bool":

@@ -144,8 +144,7 @@ class ValidateGuideForm(CatalogFormAction):
             await record_miss(tracker)
             dispatcher.utter_message(text=text("field_why_question", help=question["help"]))
             return [SlotSet(requested, None)]
-        if intent == "skip":  # "跳过" a guiding question: assume the common case, as the plan does
-            return [SlotSet(requested, question["default"]), SlotSet("pending_value", None)]
+        # "跳过/不清楚/按默认" take the default in the API (its list of words), never the skip intent alone
         answers = {**question_answers(tracker, scenario), requested: message}
         plan, errors, suggestions = await api.plan_checked(scenario["id"], answers)
         if requested in errors:

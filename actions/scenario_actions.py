@@ -20,7 +20,7 @@ from actions.common import (
 )
 from actions.help_actions import aspects_asked, consult_lines, offer
 from actions.misc_actions import record_miss
-from actions.out_of_scope import out_of_scope_answer
+from actions.out_of_scope import department_for, out_of_scope_answer
 from actions.texts import text
 
 POPULAR = ("open_restaurant", "newborn", "start_company", "house_transfer", "retirement", "bereavement")
@@ -83,7 +83,11 @@ class ActionSelectScenario(Action):
         if candidates:
             buttons = [scenario_button(c) for c in candidates[:3]]
             buttons.append({"title": text("button_none_of_these"), "payload": "/deny"})
-            dispatcher.utter_message(text=text("scenario_confirm"), buttons=buttons)
+            department = department_for(message)
+            where = (
+                text("out_of_scope_department", department=department) if department else text("out_of_scope_hotline")
+            )
+            dispatcher.utter_message(text=text("scenario_confirm", where=where), buttons=buttons)
             return [SlotSet("offered_scenario", candidates[0]["id"]), SlotSet("awaiting", "start_scenario"), listen]
         await out_of_scope_answer(dispatcher, message)
         return [listen]

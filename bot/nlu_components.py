@@ -273,6 +273,16 @@ class ScenarioFinder(GraphComponent):
             message.set("scenario_none", round(float(none), 4), add_to_output=True)
             top, score = ranked[0] if ranked else (None, 0.0)
             intent = (message.get(INTENT) or {}).get("name")
+            leaning = self._leaning(message)
+            if (
+                intent == "nlu_fallback"
+                and leaning in QUESTION_INTENTS
+                and top
+                and score >= self._config["question_threshold"]
+            ):
+                # "开便利店要准备啥" below the fallback threshold: a question about a plausible scenario
+                self._set_intent(message, leaning, score)
+                intent = leaning
             plausible = top is not None and score > none
             start_at = self._config["out_of_scope_start_threshold" if intent == "out_of_scope" else "start_threshold"]
             if intent in KEPT_INTENTS:
@@ -288,6 +298,12 @@ class ScenarioFinder(GraphComponent):
                 if intent in OFFER_INTENTS and top is not None and score >= self._config["offer_threshold"]:
                     self._set_intent(message, "start_scenario", score)
         return messages
+
+    @staticmethod
+    def _leaning(message: Message) -> str | None:
+        """The intent classifier's best guess under a fallback."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        return next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
 
     @staticmethod
     def _drop_scenarios(message: Message) -> None:

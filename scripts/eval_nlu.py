@@ -34,6 +34,8 @@ async def evaluate(model: str, test_file: str) -> dict:
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
 
+    from textnorm import normalize
+
     agent = Agent.load(model)
     data = load_data(test_file)
     intents_tp, intents_fp, intents_fn = Counter(), Counter(), Counter()
@@ -42,10 +44,13 @@ async def evaluate(model: str, test_file: str) -> dict:
     for ex in data.training_examples:
         text = ex.get("text")
         gold_intent = ex.get("intent")
-        gold = {(e["entity"], str(e.get("value", text[e["start"] : e["end"]]))) for e in ex.get("entities") or []}
+        # values compared as the NLU outputs them: normalised (full-width digits, 繁→简) by textnorm
+        gold = {
+            (e["entity"], normalize(str(e.get("value", text[e["start"] : e["end"]])))) for e in ex.get("entities") or []
+        }
         parsed = await agent.parse_message(text)
         got_intent = parsed["intent"]["name"]
-        got = {(e["entity"], str(e["value"])) for e in parsed.get("entities") or []}
+        got = {(e["entity"], normalize(str(e["value"]))) for e in parsed.get("entities") or []}
         if got_intent == gold_intent:
             intents_tp[gold_intent] += 1
         else:

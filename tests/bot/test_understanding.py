@@ -73,7 +73,7 @@ def test_nothing_is_guessed(bot: BotStack) -> None:
         assert slots["floor_area"] is None and slots["requested_slot"] == "floor_area", (junk, reply)
     # a number inside other words is offered back, and taken only on a yes
     s = builder.copy(events)
-    reply = texts(bot.say(s, "我们那个门面估摸着得有九十个平方"))
+    reply = texts(bot.say(s, "门面大概90吧，具体我记不太清"))
     assert "您是说 90平方米" in reply and bot.slots(s)["floor_area"] is None
     bot.say(s, "对")
     assert bot.slots(s)["floor_area"] == 90

@@ -61,7 +61,7 @@ class ActionSelectScenario(Action):
             scenarios = await api.scenarios()
         except ApiUnavailable:
             dispatcher.utter_message(text=text("api_down"))
-            return [listen]
+            return [SlotSet("awaiting", None), listen]
         by_id = {sc["id"]: sc for sc in scenarios}
         intent, _ = latest_intent(tracker)
         message = tracker.latest_message.get("text") or ""
@@ -90,7 +90,7 @@ class ActionSelectScenario(Action):
             dispatcher.utter_message(text=text("scenario_confirm", where=where), buttons=buttons)
             return [SlotSet("offered_scenario", candidates[0]["id"]), SlotSet("awaiting", "start_scenario"), listen]
         await out_of_scope_answer(dispatcher, message)
-        return [listen]
+        return [SlotSet("awaiting", None), listen]
 
     async def _answer_then_offer(
         self, dispatcher: CollectingDispatcher, chosen: dict[str, Any], aspects: list[str], message: str
@@ -100,7 +100,7 @@ class ActionSelectScenario(Action):
             plan, _ = await api.plan(chosen["id"], {})
         except ApiUnavailable:
             dispatcher.utter_message(text=text("api_down"))
-            return [SlotSet("next_step", "listen")]
+            return [SlotSet("awaiting", None), SlotSet("next_step", "listen")]
         lines = [text("long_message_intro", name=detail["name"])]
         for aspect in aspects:
             lines += consult_lines(aspect, detail, plan, message)

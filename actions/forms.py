@@ -38,10 +38,6 @@ from actions.texts import text
 from textnorm import is_blank
 
 REQUESTED_SLOT = "requested_slot"
-# Fields whose answer is taken from the whole message when it is valid as a whole, before entities
-# that may have caught only part of it, or names inside a free text ("王芳 认缴6万元…" as the
-# shareholders is not also the finance officer's name).
-_WHOLE_MESSAGE_KINDS = {"id_number", "phone", "bank_account", "uscc", "name", "text", "address"}
 
 
 class CatalogFormAction(FormValidationAction):
@@ -216,8 +212,10 @@ class ValidateApplicationForm(CatalogFormAction):
             if corrected is not None:
                 return corrected
 
-        # The whole message as the answer ("+86 139 1234 5678", "幺三九…", "王小米", a business scope).
-        if requested in fields and fields[requested]["validator"]["kind"] in _WHOLE_MESSAGE_KINDS:
+        # The whole message as the answer when it is valid as a whole ("+86 139 1234 5678", "幺三九…",
+        # "王小米", "2026.10.8", a business scope), before entities that may have caught only part of it,
+        # or names inside a free text ("王芳 认缴6万元…" as the shareholders is not the finance officer).
+        if requested in fields:
             whole = await api.validate(requested, message)
             if whole["valid"]:
                 return await self._validated(dispatcher, requested, message, fields)

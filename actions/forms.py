@@ -161,10 +161,16 @@ class ValidateApplicationForm(CatalogFormAction):
         return list(tracker.get_slot("form_fields") or [])
 
     async def _validated(
-        self, dispatcher: CollectingDispatcher, field_id: str, value: Any, fields: dict[str, dict[str, Any]]
+        self,
+        dispatcher: CollectingDispatcher,
+        field_id: str,
+        value: Any,
+        fields: dict[str, dict[str, Any]],
+        result: dict[str, Any] | None = None,
     ) -> list[EventType] | None:
-        """SlotSets for a valid value (with derived facts), or None after saying what is wrong."""
-        result = await api.validate(field_id, value)
+        """SlotSets for a valid value (with derived facts), or None after saying what is wrong.
+        `result` is the API's answer when the caller already asked it."""
+        result = result or await api.validate(field_id, value)
         if not result["valid"]:
             if "suggestion" in result:
                 return _suggest(dispatcher, field_id, result["message"], result["suggestion"])[1:]
@@ -218,7 +224,7 @@ class ValidateApplicationForm(CatalogFormAction):
         if requested in fields:
             whole = await api.validate(requested, message)
             if whole["valid"]:
-                return await self._validated(dispatcher, requested, message, fields)
+                return await self._validated(dispatcher, requested, message, fields, whole)
         # Several facts in one message: route each value entity to the field it belongs to.
         targets: dict[str, Any] = {}
         for ent in value_entities:

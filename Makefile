@@ -8,7 +8,7 @@ API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test setup lint check-catalog generate train chat saving bench bench-bot clean-venvs
+.PHONY: run test setup lint check-catalog generate train chat saving bench bench-bot bench-load clean-venvs
 
 setup: $(API_VENV)/.installed $(BOT_VENV)/.installed var
 
@@ -42,13 +42,13 @@ chat: $(BOT_VENV)/.installed
 	$(BOT_PY) scripts/chat.py
 
 test: setup
-	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm serversecret privacy
 	$(API_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/bot_components
 	$(BOT_PY) -m pytest -q -p no:cacheprovider tests/actions tests/bot_components
 
 lint: $(API_VENV)/.installed
-	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm
-	$(API_VENV)/bin/ruff format --check api tests bench textnorm
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm serversecret privacy
+	$(API_VENV)/bin/ruff format --check api tests bench textnorm serversecret privacy
 
 saving: $(API_VENV)/.installed
 	$(API_PY) -m api.report
@@ -59,6 +59,9 @@ bench: setup
 
 bench-bot: setup
 	$(BOT_PY) bench/bench_bot.py
+
+bench-load: setup
+	$(BOT_PY) bench/bench_load.py
 
 clean-venvs:
 	rm -rf $(API_VENV) $(BOT_VENV)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from actions.settings import settings
+from serversecret import internal_token
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +89,28 @@ class ApiClient:
         resp.raise_for_status()
         return resp.json()
 
-    async def submit(self, body: dict[str, Any], idempotency_key: str) -> tuple[int, dict[str, Any]]:
-        resp = await self._request("POST", "/api/applications", json=body, headers={"Idempotency-Key": idempotency_key})
+    async def submit(self, body: dict[str, Any], idempotency_key: str, conversation: str) -> tuple[int, dict[str, Any]]:
+        headers = {"Idempotency-Key": idempotency_key, **_acting_for(conversation)}
+        resp = await self._request("POST", "/api/applications", json=body, headers=headers)
         return resp.status_code, resp.json()
 
-    async def status(self, number: str, phone: str) -> dict[str, Any] | None:
-        resp = await self._request("GET", f"/api/applications/{number}", params={"phone": phone})
-        return resp.json() if resp.status_code == 200 else None
+    async def status(self, number: str, phone: str, conversation: str) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, body): 200 with the application, 404 not found, 429 limited or locked."""
+        resp = await self._request(
+            "GET", f"/api/applications/{number}", params={"phone": phone}, headers=_acting_for(conversation)
+        )
+        return resp.status_code, resp.json()
 
-    async def record_miss(self, text: str, sender_hash: str, intent: str | None, confidence: float | None) -> None:
+    async def record_miss(
+        self, text: str, sender_hash: str, intent: str | None, confidence: float | None, conversation: str
+    ) -> None:
         body = {"text": text[:1000], "sender_hash": sender_hash, "intent": intent, "confidence": confidence}
-        await self._request("POST", "/api/nlu/misses", json=body)
+        await self._request("POST", "/api/nlu/misses", json=body, headers=_acting_for(conversation))
+
+
+def _acting_for(conversation: str) -> dict[str, str]:
+    """Headers that let the API count rate limits per citizen conversation, not per action server."""
+    return {"X-Internal-Token": internal_token(), "X-Conversation": conversation[:128]}
 
 
 api = ApiClient(settings.api_url, settings.api_timeout)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from functools import lru_cache
@@ -15,6 +14,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.api_client import api
 from actions.texts import text
+from privacy import mask_value
+from serversecret import keyed_hash
 from textnorm import answer_words
 
 SKIPPED = "__skipped__"
@@ -33,7 +34,15 @@ _YES = {"是", "是的", "对", "对的", "嗯", "嗯嗯", "好", "好的", "没
 
 # Entities that carry a value, and the field validator kind each fills.
 ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
-APPLICATION_NUMBER = re.compile(r"BH\d{13}", re.IGNORECASE)
+def _application_number_pattern() -> re.Pattern[str]:
+    """The one pattern of 受理编号, as the NLU data defines it (data/nlu/regexes.yml; api/numbers.py too)."""
+    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "nlu" / "regexes.yml").read_text("utf-8"))
+    entry = next(e for e in data["nlu"] if e.get("regex") == "application_number")
+    (regex,) = [line[2:].strip() for line in entry["examples"].splitlines() if line.startswith("- ")]
+    return re.compile(regex, re.IGNORECASE)
+
+
+APPLICATION_NUMBER = _application_number_pattern()
 _CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")
 
 _fields_cache: tuple[float, dict[str, dict[str, Any]]] | None = None
@@ -160,19 +169,8 @@ def form_data(tracker: Tracker) -> dict[str, Any]:
 
 
 def sender_hash(tracker: Tracker) -> str:
-    return hashlib.sha256(tracker.sender_id.encode()).hexdigest()[:32]
-
-
-def mask(kind: str, value: Any) -> str:
-    """Mask personal data for display: 身份证号, phone, bank card."""
-    text = str(value)
-    if kind == "id_number" and len(text) >= 8:
-        return text[:3] + "*" * (len(text) - 7) + text[-4:]
-    if kind == "phone" and len(text) == 11:
-        return text[:3] + "****" + text[-4:]
-    if kind == "bank_account" and len(text) >= 8:
-        return text[:4] + "*" * (len(text) - 8) + text[-4:]
-    return text
+    """The conversation, keyed with the server secret: trainers can group misses, nobody can link them."""
+    return keyed_hash("sender", tracker.sender_id)[:32]
 
 
 def display(field: dict[str, Any], value: Any) -> str:
@@ -184,7 +182,8 @@ def display(field: dict[str, Any], value: Any) -> str:
         return text("yes" if value else "no")
     if rule["kind"] == "number" and rule.get("unit"):
         return f"{value}{rule['unit']}"
-    return mask(rule["kind"], value)
+    # the citizen checks their own name and address; numbers that identify them are masked
+    return mask_value(rule["kind"], value) if rule["kind"] in ("id_number", "phone", "bank_account") else str(value)
 
 
 def correction_target(

@@ -20,6 +20,7 @@ from actions.common import (
     sender_hash,
 )
 from actions.texts import text
+from privacy import PERSONAL_KINDS, mask_text
 
 
 class ActionCheckStatus(Action):
@@ -43,12 +44,15 @@ class ActionCheckStatus(Action):
                 SlotSet("next_step", "status_form"),
             ]
         try:
-            result = await api.status(number, phone)
+            code, result = await api.status(number, phone, tracker.sender_id)
         except ApiUnavailable:
             dispatcher.utter_message(text=text("api_down"))
             return [SlotSet("next_step", "listen")]
         done = [SlotSet("status_number", None), SlotSet("status_phone", None), SlotSet("next_step", "listen")]
-        if result is None:
+        if code == 429:  # too many lookups, or this number locked after wrong phones: the API says which
+            dispatcher.utter_message(text=result.get("message") or text("status_not_found"))
+            return done
+        if code != 200:
             dispatcher.utter_message(text=text("status_not_found"))
             return done
         lines = [
@@ -124,4 +128,13 @@ async def _record(tracker: Tracker, intent: str | None, confidence: float | None
     message = tracker.latest_message.get("text") or ""
     if message:
         with contextlib.suppress(ApiUnavailable):
-            await api.record_miss(message, sender_hash(tracker), intent, confidence)
+            # the name, address and numbers this citizen already gave are masked wherever they appear
+            fields = await field_catalog()
+            known = [
+                str(tracker.get_slot(fid))
+                for fid, field in fields.items()
+                if field["validator"]["kind"] in PERSONAL_KINDS and tracker.get_slot(fid)
+            ]
+            await api.record_miss(
+                mask_text(message, known), sender_hash(tracker), intent, confidence, tracker.sender_id
+            )

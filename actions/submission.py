@@ -3,7 +3,6 @@ and the yes/no answers to the bot's own questions outside forms."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
 from actions.common import (
+    IDENTITY_SLOTS,
     correction_target,
     derived_slots,
     display,
@@ -22,14 +22,16 @@ from actions.common import (
     question_answers,
 )
 from actions.texts import text
+from serversecret import keyed_hash
 
 LISTEN = SlotSet("next_step", "listen")
 
 
 def idempotency_key(tracker: Tracker) -> str:
-    """Derived from the conversation: retries of one submission share it; the next application doesn't."""
-    seed = f"{tracker.sender_id}:{tracker.get_slot('scenario')}:{int(tracker.get_slot('submission_count') or 0)}"
-    return hashlib.sha256(seed.encode()).hexdigest()
+    """Derived from the conversation under the server secret: retries of one submission share it, the
+    next application does not, and nobody outside can compute (and so squat) it."""
+    count = str(int(tracker.get_slot("submission_count") or 0))
+    return keyed_hash("submission", tracker.sender_id, tracker.get_slot("scenario") or "", count)
 
 
 class ActionShowSummary(Action):
@@ -81,12 +83,15 @@ class ActionSubmitApplication(Action):
                 "channel": (tracker.latest_message.get("metadata") or {}).get("channel", "web"),
                 "conversation_id": tracker.sender_id[:128],
             }
-            status, result = await api.submit(body, idempotency_key(tracker))
+            status, result = await api.submit(body, idempotency_key(tracker), tracker.sender_id)
         except ApiUnavailable:
             dispatcher.utter_message(text=text("submit_failed"), buttons=retry)
             return [SlotSet("awaiting", "retry_submit"), LISTEN]
         if status in (200, 201):
             return self._accepted(dispatcher, tracker, result)
+        if status in (409, 429):  # already in review, or too many applications: the API's message says so
+            dispatcher.utter_message(text=result.get("message") or text("submit_failed"))
+            return [SlotSet("awaiting", None), LISTEN]
         if status == 422 and result.get("code") == "form_invalid":
             return await self._rejected(dispatcher, result["details"]["fields"])
         dispatcher.utter_message(text=text("submit_failed"), buttons=retry)
@@ -98,9 +103,15 @@ class ActionSubmitApplication(Action):
         for item in result["items"]:
             stages.setdefault(item["stage"], []).append(item["name"])
         steps = "；".join(text("plan_stage", n=n, items="、".join(names)) for n, names in sorted(stages.items()))
-        dispatcher.utter_message(text=text("submit_ok", number=result["number"]))
+        done = "submit_revised" if result.get("revised") else "submit_ok"
+        dispatcher.utter_message(text=text(done, number=result["number"]))
         dispatcher.utter_message(text=text("submit_next", stages=steps))
+        # Nothing of this citizen carries into what comes next (a kiosk's next citizen, a shared phone):
+        # the application holds it now, and the tracker store masks it in the conversation.
+        personal = {*(tracker.get_slot("form_fields") or []), *IDENTITY_SLOTS}
         return [
+            *(SlotSet(f, None) for f in sorted(personal) if tracker.get_slot(f) is not None),
+            SlotSet("form_fields", None),
             SlotSet("application_number", result["number"]),
             SlotSet("submission_count", float(tracker.get_slot("submission_count") or 0) + 1),
             SlotSet("awaiting", None),

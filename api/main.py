@@ -8,28 +8,31 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from api.bot_client import BotClient
 from api.catalog.loader import load_catalog
 from api.db.session import WalCheckpointer, make_engine, session_factory
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.masking import install_log_masking
-from api.routes import applications, fields, nlu, scenarios
+from api.ratelimit import RateLimits
+from api.routes import applications, chat, fields, nlu, scenarios
 from api.settings import Settings, settings
+from privacy import install_log_masking
 
 
 def create_app(config: Settings | None = None) -> FastAPI:
     """Build the API; tests pass their own Settings (database URL, data dir)."""
     cfg = config or settings
+    install_log_masking()  # before anything logs: no personal data in any log line or traceback
     catalog = load_catalog(cfg.DATA_DIR)  # fail at start-up, loudly, on a broken catalog
     engine = make_engine(cfg.DATABASE_URL)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        install_log_masking()
         checkpointer = WalCheckpointer(engine)
         checkpointer.start()
         yield
         checkpointer.stop()
+        await app.state.bot.close()
         engine.dispose()
 
     app = FastAPI(
@@ -44,11 +47,13 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.state.catalog = catalog
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
+    app.state.rate_limits = RateLimits(cfg.RATE_LIMIT_STORAGE, cfg.rate_rules())
+    app.state.bot = BotClient(cfg.RASA_URL, cfg.rasa_token())
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.MAX_BODY_BYTES)
 
     api = APIRouter(prefix="/api")
-    for module in (scenarios, fields, applications, nlu):
+    for module in (scenarios, fields, applications, nlu, chat):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from textnorm import MAX_MESSAGE_CHARS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -15,9 +17,46 @@ class Settings(BaseSettings):
     DATABASE_URL: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'api.sqlite3'}"
     DATA_DIR: Path = PROJECT_ROOT / "data"
     MAX_BODY_BYTES: int = 64 * 1024
-    NUMBER_PREFIX: str = "BH"
     LOG_LEVEL: str = "INFO"
     TELEMETRY: bool = False
+
+    # The chat endpoint and the Rasa server behind it (loopback or private network only).
+    RASA_URL: str = "http://127.0.0.1:5005"  # several, comma-separated, share one tracker and lock store
+    RASA_AUTH_TOKEN: str = ""  # or RASA_AUTH_TOKEN_FILE; needed only to read conversations back
+    RASA_AUTH_TOKEN_FILE: Path | None = None
+    CHAT_MAX_CHARS: int = MAX_MESSAGE_CHARS
+    SESSION_IDLE_MINUTES: int = 30
+    COOKIE_SECURE: bool = False  # also Secure whenever the request came over https
+
+    # Rate limits (the `limits` library's notation); RATE_LIMIT_STORAGE=redis://… shares them.
+    RATE_LIMIT_STORAGE: str = "memory://"
+    LIMIT_CHAT_PER_SESSION: str = "30/minute"
+    LIMIT_CHAT_PER_CLIENT: str = "120/minute"
+    LIMIT_SESSIONS_PER_CLIENT: str = "60/hour"
+    LIMIT_SUBMISSIONS_PER_CLIENT: str = "10/hour"
+    LIMIT_MISSES_PER_CLIENT: str = "60/hour"
+    LIMIT_LOOKUPS_PER_CLIENT: str = "30/minute"
+    LIMIT_FAILED_LOOKUPS_PER_CLIENT: str = "20/hour"
+    LIMIT_WRONG_PHONES_PER_NUMBER: str = "5/15minutes"  # then the number is locked for 15 minutes
+
+    def rasa_token(self) -> str:
+        if self.RASA_AUTH_TOKEN:
+            return self.RASA_AUTH_TOKEN
+        if self.RASA_AUTH_TOKEN_FILE:
+            return self.RASA_AUTH_TOKEN_FILE.read_text(encoding="utf-8").strip()
+        return ""
+
+    def rate_rules(self) -> dict[str, str]:
+        return {
+            "chat_session": self.LIMIT_CHAT_PER_SESSION,
+            "chat_client": self.LIMIT_CHAT_PER_CLIENT,
+            "new_session": self.LIMIT_SESSIONS_PER_CLIENT,
+            "submit_client": self.LIMIT_SUBMISSIONS_PER_CLIENT,
+            "miss_client": self.LIMIT_MISSES_PER_CLIENT,
+            "lookup_client": self.LIMIT_LOOKUPS_PER_CLIENT,
+            "failed_lookup_client": self.LIMIT_FAILED_LOOKUPS_PER_CLIENT,
+            "wrong_phone_number": self.LIMIT_WRONG_PHONES_PER_NUMBER,
+        }
 
 
 settings = Settings()

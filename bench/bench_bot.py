@@ -9,6 +9,7 @@ Everything runs on 127.0.0.1 with bounded loops. Target: our p95 <= 1.5 x the st
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -183,8 +184,10 @@ def main() -> int:
                 stderr=subprocess.DEVNULL,
             )
         )
+        token = secrets.token_urlsafe(24)
         rasa_env = {
             **env,
+            "RASA_AUTH_TOKEN": token,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
             "TRACKER_DB_URL": f"sqlite:///{tmp / 'tracker.sqlite3'}",
         }
@@ -211,7 +214,7 @@ def main() -> int:
             stderr=subprocess.DEVNULL,
         )
         procs.append(rasa)
-        wait(f"http://127.0.0.1:{rasa_port}/status")
+        wait(f"http://127.0.0.1:{rasa_port}/status?token={token}")
         ready_s = time.monotonic() - started
         wait(f"http://127.0.0.1:{api_port}/api/health")
         wait(f"http://127.0.0.1:{actions_port}/health")

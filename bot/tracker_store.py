@@ -15,21 +15,76 @@ Configured in bot/endpoints.yml as `type: bot.tracker_store.CachedSQLTrackerStor
 `live_conversations` (default 200): the most recently active conversations kept, least recent
 dropped first. A finished 25-turn form is about 0.4 MB in memory, so 200 cost at most ~90 MB; a
 dropped conversation is simply read back from the database, as Rasa's own store always does.
+
+Personal data does not stay in the tracker once a case is closed: when a turn submits an
+application (slot `application_number` set) or cancels one (`action_cancel`), every stored event of
+the conversation is rewritten with its personal data masked (privacy.mask_text: the citizen's own
+values of personal fields, from data/fields.yml, wherever they appear, and any ID, phone or card
+number), and personal slot values are masked. The application itself lives in the API's database.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from privacy import PERSONAL_KINDS, mask_text, mask_value
+
+FIELDS_FILE = Path(__file__).resolve().parents[1] / "data" / "fields.yml"
+
+
+@lru_cache(maxsize=1)
+def personal_slots() -> dict[str, str]:
+    """Slot → validator kind, for the fields that identify a person (and those derived from them)."""
+    import yaml
+
+    fields = yaml.safe_load(FIELDS_FILE.read_text(encoding="utf-8"))["fields"]
+    kinds = {f["id"]: f["validator"]["kind"] for f in fields}
+    personal = {fid: kind for fid, kind in kinds.items() if kind in PERSONAL_KINDS}
+    for f in fields:
+        if (f.get("derived_from") or {}).get("field") in personal:
+            personal[f["id"]] = f["validator"]["kind"]
+    return {**personal, "status_phone": "phone"}
+
+
+def closes_a_case(tracker: DialogueStateTracker) -> bool:
+    """This turn submitted or cancelled an application (events since the latest user message)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, SlotSet) and event.key == "application_number" and event.value:
+            return True
+        if isinstance(event, ActionExecuted) and event.action_name == "action_cancel":
+            return True
+    return False
+
+
+def mask_event(data: dict[str, Any], known: list[str], personal: dict[str, str]) -> dict[str, Any]:
+    """One stored event (Rasa's JSON) with personal data masked."""
+    if isinstance(data.get("text"), str):
+        data["text"] = mask_text(data["text"], known)
+    parse = data.get("parse_data")
+    if isinstance(parse, dict):
+        if isinstance(parse.get("text"), str):
+            parse["text"] = mask_text(parse["text"], known)
+        for entity in parse.get("entities") or []:
+            if isinstance(entity.get("value"), str):
+                entity["value"] = mask_text(entity["value"], known)
+    if data.get("event") == "slot" and data.get("name") in personal and data.get("value") not in (None, ""):
+        data["value"] = mask_value(personal[data["name"]], data["value"])
+    return data
 
 
 @dataclass
@@ -56,6 +111,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.engine.dispose()  # connections opened while creating tables get the pragmas too
+        else:
+            # A dropped database connection (a restart, a failover) is replaced before use instead of
+            # failing a citizen's turn, and errors never carry the stored events into a log.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
+            )
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # A new model may bring a new domain (other slots): trackers built with the old one are stale.
     @property  # type: ignore[override]
@@ -96,6 +160,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Store the new events with Rasa's own save, then keep the tracker as the live one."""
         await super().save(tracker)  # calls _additional_events above: no row count for a live tracker
         self._live.pop(tracker.sender_id, None)
+        if closes_a_case(tracker):
+            self.mask_personal_data(tracker)
+            return  # the next turn reads the masked conversation back
         # A session that began after this tracker's first event: the database answers with that
         # session only, so the next turn reads it back from there.
         if any(isinstance(e, SessionStarted) for e in itertools.islice(tracker.events, 1, None)):
@@ -104,3 +171,22 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._live[tracker.sender_id] = _Live(tracker, len(tracker.events), last_event_id)
         while len(self._live) > self._capacity:
             self._live.popitem(last=False)
+
+    def mask_personal_data(self, tracker: DialogueStateTracker) -> int:
+        """Rewrite the stored events of this conversation with personal data masked; rows changed."""
+        personal = personal_slots()
+        known = sorted(
+            {str(e.value) for e in tracker.events if isinstance(e, SlotSet) and e.key in personal and e.value},
+            key=len,
+            reverse=True,
+        )
+        changed = 0
+        with self.session_scope() as session:
+            rows = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id)
+            for row in rows:
+                masked = mask_event(json.loads(row.data), known, personal)
+                if masked != json.loads(row.data):
+                    row.data = json.dumps(masked)
+                    changed += 1
+            session.commit()
+        return changed

@@ -101,12 +101,14 @@ class ApiProcess(dict):
     """The real API as a process (the API environment's uvicorn) on a fresh SQLite file;
     a dict of url/db_path for the tests, with stop()/start() to simulate an outage."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
         import os
 
+        workdir.mkdir(parents=True, exist_ok=True)
         db = workdir / "api.sqlite3"
+        self.log_path = workdir / "api.log"
         super().__init__(url=f"http://127.0.0.1:{free_port()}", db_path=str(db), database_url=f"sqlite:///{db}")
-        self.env = {**os.environ, "DATABASE_URL": self["database_url"], "LOG_LEVEL": "WARNING"}
+        self.env = {**os.environ, "DATABASE_URL": self["database_url"], "LOG_LEVEL": "WARNING", **(extra_env or {})}
         self.proc = None
 
     def start(self) -> None:
@@ -121,8 +123,13 @@ class ApiProcess(dict):
             capture_output=True,
         )
         port = self["url"].rsplit(":", 1)[1]
+        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process
         self.proc = subprocess.Popen(
-            [venv / "uvicorn", "api.asgi:app", "--port", port, "--log-level", "warning"], cwd=ROOT, env=self.env
+            [venv / "uvicorn", "api.asgi:app", "--port", port, "--log-level", "info"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         wait_http(f"{self['url']}/api/health", 60, self.proc)
 

@@ -19,6 +19,10 @@ from functools import lru_cache
 
 import opencc
 
+# The longest message the assistant reads: the public chat endpoint refuses longer ones with a
+# polite reply, Rasa refuses them too (bot/serve.py), and the NLU never sees more than this.
+MAX_MESSAGE_CHARS = 500
+
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 # "？？？" → "?", "！！" → "!", "。。。" → "。"; ellipses become one "…".

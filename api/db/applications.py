@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from api.db.models import Application, ApplicationItem, DailySequence, NluMiss, utcnow
+from api.db.models import Application, ApplicationItem, NluMiss, utcnow
 
 APPLICATION = Application.__table__
 APPLICATION_ITEM = ApplicationItem.__table__
-
-
-def next_number(session: Session, *, prefix: str, today: dt.date) -> str:
-    """Allocate the next 受理编号 of the day atomically (one upsert … RETURNING)."""
-    day = today.strftime("%Y%m%d")
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(DailySequence)
-        .values(day=day, last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": DailySequence.last + 1})
-        .returning(DailySequence.last)
-    )
-    seq = session.execute(stmt).scalar_one()
-    return f"{prefix}{day}{seq:05d}"
 
 
 def get_by_key(session: Session, *, idempotency_key: str) -> Application | None:
@@ -78,7 +62,36 @@ def create_application(
     }
     conn = session.connection()
     app_id = conn.execute(APPLICATION.insert().returning(APPLICATION.c.id), values).scalar_one()
-    items = [
+    items = _item_rows(app_id, plan, now)
+    conn.execute(APPLICATION_ITEM.insert(), items)
+    return Application(id=app_id, **values, version=1, items=[ApplicationItem(**row) for row in items])
+
+
+def revise_application(
+    session: Session,
+    *,
+    app: Application,
+    answers: dict[str, Any],
+    form_data: dict[str, Any],
+    plan: dict[str, Any],
+    request_hash: str,
+) -> Application:
+    """A correction sent with the same idempotency key before review began: the next version of the
+    same application (same number); the items follow the new plan."""
+    now = utcnow()
+    app.answers, app.form_data, app.plan_snapshot = answers, form_data, plan
+    app.phone, app.applicant_name = form_data.get("phone", ""), str(form_data.get("applicant_name", ""))
+    app.request_hash, app.version, app.updated_at = request_hash, app.version + 1, now
+    session.flush()
+    conn = session.connection()
+    conn.execute(delete(APPLICATION_ITEM).where(APPLICATION_ITEM.c.application_id == app.id))
+    conn.execute(APPLICATION_ITEM.insert(), _item_rows(app.id, plan, now))
+    session.expire(app, ["items"])
+    return app
+
+
+def _item_rows(app_id: int, plan: dict[str, Any], now: Any) -> list[dict[str, Any]]:
+    return [
         {
             "application_id": app_id,
             "position": pos,
@@ -91,8 +104,6 @@ def create_application(
         }
         for pos, item in enumerate(plan["items"])
     ]
-    conn.execute(APPLICATION_ITEM.insert(), items)
-    return Application(id=app_id, **values, items=[ApplicationItem(**row) for row in items])
 
 
 def record_miss(

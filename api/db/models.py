@@ -44,6 +44,7 @@ class Application(Base):
     plan_snapshot: Mapped[dict[str, Any]]
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # +1 per correction
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now(), onupdate=utcnow)
 
@@ -70,15 +71,6 @@ class ApplicationItem(Base):
     application: Mapped[Application] = relationship(back_populates="items")
 
 
-class DailySequence(Base):
-    """Per-day counter for 受理编号 (BH + date + sequence)."""
-
-    __tablename__ = "daily_sequence"
-
-    day: Mapped[str] = mapped_column(String(8), primary_key=True)
-    last: Mapped[int] = mapped_column(Integer)
-
-
 class NluMiss(Base):
     """A message the bot did not understand, kept for NLU trainers (sender hashed)."""
 
@@ -90,3 +82,30 @@ class NluMiss(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+
+
+class ChatSession(Base):
+    """A citizen's chat session, issued by the server: the browser holds only a random token (its
+    hash is stored here); Rasa's conversation id is another random value the client never sees."""
+
+    __tablename__ = "chat_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class PurgedCount(Base):
+    """What the retention command keeps of purged applications: anonymous counts per month."""
+
+    __tablename__ = "purged_count"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2026-11
+    scenario_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24), primary_key=True)
+    applications: Mapped[int] = mapped_column(Integer, default=0)

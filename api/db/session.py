@@ -25,7 +25,10 @@ def make_engine(url: str) -> Engine:
     """An engine for SQLite (WAL, busy timeout, foreign keys) or PostgreSQL."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json_dumps
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=_json_dumps,
+            hide_parameters=True,  # an error's message never carries the form's values into a log
         )
 
         @event.listens_for(engine, "connect")
@@ -40,7 +43,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=_json_dumps)
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=_json_dumps, hide_parameters=True
+    )
 
 
 log = logging.getLogger("api.db")

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,13 +19,16 @@ from api.deps import CatalogDep, DbSession
 from api.engine.form_check import check_form
 from api.engine.plan import AnswersInvalid, compute_plan
 from api.errors import ApiError
-from api.settings import settings
+from api.numbers import is_well_formed, new_number
+from api.ratelimit import TOO_MANY, client_key
 from api.statuses import APPLICATION_STATUSES, ITEM_STATUSES
 from api.validation.identity import validate_phone
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
 NOT_FOUND_MESSAGE = "没有查到这个受理编号，或手机号与申请时填写的不一致，请核对后重试。"
+LOCKED_MESSAGE = "这个受理编号的查询错误次数过多，已暂时锁定。请15分钟后再试，或拨打12345咨询。"
+IN_REVIEW_MESSAGE = "这份申请已经提交并开始审核，不能再在线修改。如需更改，请联系审核窗口或拨打12345。"
 
 
 class ApplicationCreate(BaseModel):
@@ -45,6 +48,7 @@ def application_view(app: Application) -> dict[str, Any]:
         "scenario_name": app.plan_snapshot.get("scenario_name", app.scenario_id),
         "created_at": app.created_at.isoformat() if app.created_at else None,
         "updated_at": app.updated_at.isoformat() if app.updated_at else None,
+        "version": app.version,
         "items": [
             {
                 "id": it.item_id,
@@ -64,27 +68,20 @@ def _request_hash(body: ApplicationCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(existing: Application, request_hash: str, response: Response) -> dict[str, Any]:
-    if existing.request_hash != request_hash:
-        raise ApiError(
-            409,
-            "idempotency_conflict",
-            "同一个提交编号已用于另一份不同的申请，请刷新后重新提交。",
-            {"number": existing.number},
-        )
-    response.status_code = 200
-    return {**application_view(existing), "replayed": True}
-
-
 @router.post("", status_code=201)
 async def submit_application(
     body: ApplicationCreate,
+    request: Request,
     session: DbSession,
     catalog: CatalogDep,
     response: Response,
     idempotency_key: Annotated[str, Header(min_length=8, max_length=128)],
 ) -> dict[str, Any]:
-    """Submit one merged form; the same Idempotency-Key and body always give the same application."""
+    """Submit one merged form. The same Idempotency-Key and body always give the same application;
+    the same key with a corrected body, before review begins, gives its next version."""
+    limits, client = request.app.state.rate_limits, client_key(request)
+    if limits.exceeded("submit_client", client):  # counts applications made; replays are free
+        raise ApiError(429, "too_many_requests", TOO_MANY, headers={"Retry-After": "600"})
     request_hash = _request_hash(body)
     scenario = catalog.scenarios.get(body.scenario_id)
     if scenario is None:
@@ -108,44 +105,84 @@ async def submit_application(
             "idempotency_key": idempotency_key,
             "request_hash": request_hash,
         }
-    app, replayed = await run_db(session, _store_or_replay, session, idempotency_key, new_application)
+    app, outcome = await run_db(session, _store, session, idempotency_key, new_application)
     if app is None:
         raise ApiError(422, "form_invalid", f"申请表有{len(errors)}项需要修改，其余内容已保留。", {"fields": errors})
-    if replayed:
-        return _replay(app, request_hash, response)
-    return {**application_view(app), "replayed": False}
+    if outcome == "in_review":
+        raise ApiError(409, "already_in_review", IN_REVIEW_MESSAGE)
+    if outcome == "created":
+        limits.hit("submit_client", client)
+    else:
+        response.status_code = 200
+    return {**application_view(app), "replayed": outcome == "replayed", "revised": outcome == "revised"}
 
 
-def _store_or_replay(
+def _store(
     session: Session, idempotency_key: str, new_application: dict[str, Any] | None
-) -> tuple[Application | None, bool]:
-    """Store a valid application, or find the one this key already made: (application, replayed).
+) -> tuple[Application | None, str]:
+    """Store a valid application, or resolve the key to the one it already made:
+    (application, "created" | "replayed" | "revised" | "in_review").
 
     An invalid form (`new_application` None) only looks the key up: a replay must answer as the
     first time did, whatever changed since."""
+    existing = crud.get_by_key(session, idempotency_key=idempotency_key)
     if new_application is None:
-        return crud.get_by_key(session, idempotency_key=idempotency_key), True
-    try:
-        with write_lock(session.get_bind()):
-            number = crud.next_number(session, prefix=settings.NUMBER_PREFIX, today=dt.date.today())
-            app = crud.create_application(session, number=number, **new_application)
-            session.commit()
-    except IntegrityError:  # the key was used before (a retry, or a concurrent twin): replay
-        session.rollback()
-        existing = crud.get_by_key(session, idempotency_key=idempotency_key)
-        if existing is None:
-            raise
-        return existing, True
-    return app, False
+        return existing, "replayed"
+    if existing is None:
+        session.rollback()  # hand the connection back while this request waits for the write lock
+        for _ in range(5):  # a random number already taken today: draw another
+            try:
+                with write_lock(session.get_bind()):
+                    app = crud.create_application(session, number=new_number(dt.date.today()), **new_application)
+                    session.commit()
+                return app, "created"
+            except IntegrityError:  # the key (a concurrent twin) or, rarely, the number was taken
+                session.rollback()
+                existing = crud.get_by_key(session, idempotency_key=idempotency_key)
+                if existing is not None:
+                    break
+        else:
+            raise RuntimeError("could not draw a free application number")
+    return _resolve(session, existing, new_application)
+
+
+def _resolve(session: Session, existing: Application, new: dict[str, Any]) -> tuple[Application, str]:
+    if existing.request_hash == new["request_hash"]:
+        return existing, "replayed"
+    if existing.status != "submitted":
+        return existing, "in_review"
+    with write_lock(session.get_bind()):
+        app = crud.revise_application(
+            session,
+            app=existing,
+            answers=new["answers"],
+            form_data=new["form_data"],
+            plan=new["plan"],
+            request_hash=new["request_hash"],
+        )
+        session.commit()
+    session.refresh(app, ["items"])
+    return app, "revised"
 
 
 @router.get("/{number}")
 def read_application_status(
-    number: str, session: DbSession, phone: Annotated[str, Query(max_length=32)] = ""
+    number: str, request: Request, session: DbSession, phone: Annotated[str, Query(max_length=32)] = ""
 ) -> dict[str, Any]:
-    """Status with per-item progress; a wrong phone gets the same answer as an unknown number."""
+    """Status with per-item progress; a wrong phone gets the same answer as an unknown number.
+
+    Limited per client, and a number is locked for a while after repeated wrong phones."""
+    limits = request.app.state.rate_limits
+    client = client_key(request)
+    limits.hit("lookup_client", client)
+    number = number.strip().upper()[:32]
+    if limits.exceeded("wrong_phone_number", number):
+        raise ApiError(429, "lookup_locked", LOCKED_MESSAGE, headers={"Retry-After": "900"})
     checked = validate_phone(phone) if phone else None
-    app = crud.get_by_number(session, number=number.strip().upper()[:32])
+    app = crud.get_by_number(session, number=number) if is_well_formed(number) else None
     if app is None or checked is None or not checked.valid or checked.value != app.phone:
+        limits.hit("failed_lookup_client", client)
+        if app is not None:
+            limits.hit("wrong_phone_number", number, LOCKED_MESSAGE)
         raise ApiError(404, "application_not_found", NOT_FOUND_MESSAGE)
     return application_view(app)

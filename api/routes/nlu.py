@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from api.db import applications as crud
 from api.deps import DbSession
-from api.masking import mask_text
+from api.ratelimit import client_key
+from privacy import mask_text
 
 router = APIRouter(prefix="/nlu", tags=["nlu"])
 
@@ -20,8 +21,9 @@ class MissCreate(BaseModel):
 
 
 @router.post("/misses", status_code=201)
-def record_miss(body: MissCreate, session: DbSession) -> dict[str, int]:
+def record_miss(body: MissCreate, request: Request, session: DbSession) -> dict[str, int]:
     """Record one not-understood message (the sender is hashed by the caller)."""
+    request.app.state.rate_limits.hit("miss_client", client_key(request))
     miss = crud.record_miss(
         session, text=mask_text(body.text), sender_hash=body.sender_hash, intent=body.intent, confidence=body.confidence
     )

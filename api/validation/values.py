@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import re
 
 import cn2an
@@ -125,8 +126,18 @@ def _spoken_forms(text: str) -> str:
     return _HALF.sub("0.5", _PERCENT.sub(r"\1%", text))
 
 
+# Larger than any count, area or amount a form asks for; beyond it floats lose integers (and 400
+# digits overflow to infinity), so such "numbers" are not understood rather than mangled.
+_LARGEST = 1e12
+
+
 def parse_number(raw: str) -> float | None:
     """First number in the text: Arabic ('120.5平米') or Chinese numerals ('一百二十平左右')."""
+    value = _parse_number(raw)
+    return value if value is not None and math.isfinite(value) and abs(value) < _LARGEST else None
+
+
+def _parse_number(raw: str) -> float | None:
     text = _spoken_forms(_NUMERAL_WORDS.sub("", half_width(str(raw)).replace(",", "")))
     arabic = _ARABIC.search(text)
     if arabic:
@@ -192,7 +203,8 @@ def validate_number(rule: NumberRule, raw: str, label: str) -> ValidationResult:
         number = _ARABIC.search(compact)
         value: float | None
         if number and "万" not in compact and "元" in compact:
-            value = float(number.group()) / 10000
+            value = parse_number(number.group())
+            value = value / 10000 if value is not None else None
         else:
             value = parse_number(compact.replace("万元", "").replace("万", ""))
     else:

@@ -244,3 +244,13 @@ def test_an_unsure_cancel_never_drops_the_application() -> None:
     sure = make_tracker(slots={"scenario": "open_restaurant"}, text="不办了", intent="cancel", confidence=0.99)
     events, _, messages = run(ActionCancel(), sure)
     assert slots_set(events)["scenario"] is None and messages[0]["response"] == "utter_cancelled"
+
+
+def test_sender_hash_is_keyed_with_the_server_secret() -> None:
+    import hashlib
+
+    from actions.common import sender_hash
+
+    hashed = sender_hash(make_tracker(text="啊", sender="kiosk-7"))
+    assert len(hashed) == 32 and hashed == sender_hash(make_tracker(text="哦", sender="kiosk-7"))
+    assert hashed != hashlib.sha256(b"kiosk-7").hexdigest()[:32]  # not computable without the secret

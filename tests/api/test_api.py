@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -111,11 +113,19 @@ def test_submission_is_validated_stored_and_trackable(client, database_url) -> N
     assert wrong_phone.json() == unknown.json()
 
 
-def test_second_submission_of_the_day_gets_the_next_number(client) -> None:
-    first = submit(client).json()["number"]
-    second = submit(client).json()["number"]
-    assert first[:10] == second[:10]
-    assert int(second[10:]) == int(first[10:]) + 1
+def test_numbers_cannot_be_walked(client) -> None:
+    from stdnum import luhn
+
+    from api.numbers import is_well_formed
+
+    numbers = [submit(client).json()["number"] for _ in range(3)]
+    today = dt.date.today().strftime("%y%m%d")
+    for number in numbers:
+        assert number.startswith("BH" + today) and len(number) == 15 and is_well_formed(number)
+        assert luhn.is_valid(number[2:])
+    # not sequential: neighbours of a number are not the next citizen's
+    assert all(abs(int(a[8:14]) - int(b[8:14])) != 1 for a, b in itertools.pairwise(numbers))
+    assert len(set(numbers)) == 3
 
 
 def test_form_errors_are_per_field_in_chinese(client) -> None:
@@ -136,10 +146,13 @@ def test_idempotency_key_replays_or_conflicts(client) -> None:
     again = submit(client, key=key)
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["number"] == first.json()["number"]
+    # a correction after a committed submission (its reply lost): the next version, same number
     other = {"scenario_id": "open_restaurant", "answers": ANSWERS, "form_data": {**FORM, "seat_count": "41"}}
-    conflict = submit(client, other, key=key)
-    assert conflict.status_code == 409
-    assert conflict.json()["code"] == "idempotency_conflict"
+    revised = submit(client, other, key=key)
+    assert revised.status_code == 200, revised.text
+    assert revised.json()["number"] == first.json()["number"]
+    assert revised.json()["revised"] is True and revised.json()["version"] == 2
+    assert submit(client, other, key=key).json()["replayed"] is True  # and its retry replays it
     missing = client.post("/api/applications", json={"scenario_id": "open_restaurant"})
     assert missing.status_code == 422 and missing.json()["code"] == "invalid_request"
 

@@ -198,7 +198,9 @@ class StateBuilder:
         """A new conversation holding exactly these events (Rasa's replace; appending them to a new
         conversation does not bring its form back)."""
         sender = new_sender("answer")
-        resp = self.bot.client.put(f"{self.bot.rasa_url}/conversations/{sender}/tracker/events", json=events)
+        resp = self.bot.client.put(
+            f"{self.bot.rasa_url}/conversations/{sender}/tracker/events", json=events, params={"token": self.bot.token}
+        )
         resp.raise_for_status()
         return sender
 

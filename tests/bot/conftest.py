@@ -5,6 +5,7 @@ by scripts/train.sh, exactly as `make run` does."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,19 +26,50 @@ def rasa_model() -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-class BotStack:
-    """API + actions + Rasa; `say` talks over REST, `tracker` reads Rasa's tracker."""
+class RasaEndpoint(dict):
+    """Where the test Rasa server will listen and the token its HTTP API takes (known before the API
+    process starts, so the API's chat endpoint can forward to it)."""
 
-    def __init__(self, api: ApiProcess, model: str, workdir: Path) -> None:
+    def __init__(self) -> None:
+        port = free_port()
+        super().__init__(port=port, url=f"http://127.0.0.1:{port}", token=secrets.token_urlsafe(24))
+
+
+@pytest.fixture(scope="session")
+def rasa_endpoint() -> RasaEndpoint:
+    return RasaEndpoint()
+
+
+@pytest.fixture(scope="session")
+def api_server(tmp_path_factory: pytest.TempPathFactory, rasa_endpoint: RasaEndpoint) -> Iterator[ApiProcess]:
+    """The API process, with its chat endpoint pointed at the test Rasa server."""
+    api = ApiProcess(
+        tmp_path_factory.mktemp("api"),
+        {"RASA_URL": rasa_endpoint["url"], "RASA_AUTH_TOKEN": rasa_endpoint["token"]},
+    )
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+class BotStack:
+    """API + actions + Rasa; `say` talks over REST, `tracker` reads Rasa's tracker (with the token)."""
+
+    def __init__(self, api: ApiProcess, model: str, workdir: Path, rasa: RasaEndpoint | None = None) -> None:
+        rasa = rasa or RasaEndpoint()
         self.api, self.model, self.workdir = api, model, workdir
-        self.actions_port, self.rasa_port = free_port(), free_port()
-        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.actions_port, self.rasa_port = free_port(), rasa["port"]
+        self.rasa_url, self.token = rasa["url"], rasa["token"]
         self.env = {
             **os.environ,
             "API_URL": api["url"],
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
             "RASA_TELEMETRY_ENABLED": "false",
+            "RASA_AUTH_TOKEN": self.token,
+            "SANIC_HOST": "127.0.0.1",
         }
         self.actions: subprocess.Popen | None = None
         self.rasa: subprocess.Popen | None = None
@@ -77,7 +109,7 @@ class BotStack:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        wait_http(f"{self.rasa_url}/status", 180, self.rasa)
+        wait_http(f"{self.rasa_url}/status?token={self.token}", 180, self.rasa)
 
     def stop_rasa(self) -> None:
         if self.rasa is not None:
@@ -99,7 +131,9 @@ class BotStack:
         return resp.json()
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        return self.client.get(f"{self.rasa_url}/conversations/{sender}/tracker").json()
+        resp = self.client.get(f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": self.token})
+        resp.raise_for_status()
+        return resp.json()
 
     def slots(self, sender: str) -> dict[str, Any]:
         return self.tracker(sender)["slots"]
@@ -110,8 +144,10 @@ def texts(replies: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture(scope="session")
-def bot(api_server: ApiProcess, rasa_model: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotStack]:
-    stack = BotStack(api_server, rasa_model, tmp_path_factory.mktemp("bot"))
+def bot(
+    api_server: ApiProcess, rasa_model: str, rasa_endpoint: RasaEndpoint, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotStack]:
+    stack = BotStack(api_server, rasa_model, tmp_path_factory.mktemp("bot"), rasa_endpoint)
     try:
         stack.start_actions()
         stack.start_rasa()

@@ -135,6 +135,13 @@ def test_open_restaurant_from_first_words_to_stored_application(bot: BotStack) -
     assert form["birth_date"] == "1990-03-15" and form["phone"] == "13912345678"
     assert "lease_end_date" not in form  # skipped optional field
 
+    # the case is closed: nothing personal stays in the conversation, nor carries into the next one
+    slots = bot.slots(sender)
+    assert not any(slots[f] for f in ("applicant_name", "id_number", "phone", "legal_rep_name", "premises_address"))
+    stored = json.dumps(bot.tracker(sender)["events"], ensure_ascii=False)
+    for raw in ("120109199003151228", "120109199003151227", "13912345678", "13612345678", "王芳", "解放路668号"):
+        assert raw not in stored, raw
+
 
 def test_newborn_with_status_query_at_the_end(bot: BotStack) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
@@ -189,10 +196,12 @@ def test_cancel_in_the_middle_keeps_nothing_in_progress(bot: BotStack) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
     bot.say(sender, "我要开便利店")
     assert bot.slots(sender)["requested_slot"]
+    bot.say(sender, "我的电话是13698765432")
     assert "已取消" in texts(bot.say(sender, "不办了"))
     tracker = bot.tracker(sender)
     assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
     assert tracker["slots"]["scenario"] is None
+    assert "13698765432" not in json.dumps(tracker["events"], ensure_ascii=False)  # masked once cancelled
 
 
 def test_conversation_survives_a_restart_and_submits_once_after_an_api_failure(bot: BotStack) -> None:

@@ -77,3 +77,33 @@ def test_loaded_model_is_kept_out_of_full_collections(monkeypatch: pytest.Monkey
         assert gc.get_freeze_count() >= len(loaded)
     finally:
         gc.unfreeze()
+
+
+RUN = ["bot.serve", "run", "--model", "m.tar.gz", "--enable-api"]
+
+
+def test_rasa_listens_on_loopback_with_a_token_from_the_environment() -> None:
+    argv = serve.secure_run_argv(RUN, {"RASA_AUTH_TOKEN": "t0ken-from-env"})
+    assert argv[argv.index("--auth-token") + 1] == "t0ken-from-env"
+    assert argv[argv.index("--interface") + 1] == "127.0.0.1"
+    # an explicit interface (the private network in compose) is kept
+    assert "127.0.0.1" not in serve.secure_run_argv([*RUN, "-i", "10.0.0.5"], {})
+
+
+def test_token_from_a_file_or_generated_when_none_is_configured(tmp_path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("file-token\n", encoding="utf-8")
+    argv = serve.secure_run_argv(RUN, {"RASA_AUTH_TOKEN_FILE": str(secret)})
+    assert argv[argv.index("--auth-token") + 1] == "file-token"
+    generated = {serve.auth_token({}) for _ in range(3)}
+    assert len(generated) == 3 and all(len(t) >= 40 for t in generated)
+
+
+@pytest.mark.parametrize("extra", [["--auth-token", "x"], ["--auth-token=x"], ["--cors", "*"]])
+def test_token_on_the_command_line_and_cors_are_refused(extra: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        serve.secure_run_argv([*RUN, *extra], {})
+
+
+def test_other_commands_are_left_alone() -> None:
+    assert serve.secure_run_argv(["bot.serve", "train"], {}) == ["bot.serve", "train"]

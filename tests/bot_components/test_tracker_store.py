@@ -145,3 +145,31 @@ def test_only_the_most_recent_conversations_stay_in_memory(domain: Domain, db_ur
     oldest = run(s.retrieve("a"))  # dropped from memory, read back from the database
     assert oldest is not trackers["a"]
     assert [e.as_dict() for e in oldest.events] == [e.as_dict() for e in trackers["a"].events]
+
+
+def test_a_closed_case_is_masked_in_the_stored_conversation(domain: Domain, db_url: str) -> None:
+    s = store(domain, db_url)
+    sender = f"mask-{uuid.uuid4().hex[:8]}"
+    tracker = started(s, sender)
+    for event in (
+        UserUttered("我叫李建国，身份证120109199003151228，电话 136 1234 5678"),
+        SlotSet("applicant_name", "李建国"),
+        SlotSet("id_number", "120109199003151228"),
+        SlotSet("phone", "13612345678"),
+        SlotSet("seat_count", 40),
+    ):
+        tracker.update(event)
+    run(s.save(tracker))
+    raw = str([e.as_dict() for e in run(s.retrieve(sender)).events])
+    assert "120109199003151228" in raw  # an open case keeps what the form needs
+    tracker = run(s.retrieve(sender))
+    tracker.update(UserUttered("确认提交"))
+    tracker.update(SlotSet("application_number", "BH2611290123456"))
+    run(s.save(tracker))
+    events = [e.as_dict() for e in run(store(domain, db_url).retrieve(sender)).events]
+    stored = str(events)
+    for value in ("120109199003151228", "13612345678", "1234 5678", "李建国"):
+        assert value not in stored, value
+    assert "BH2611290123456" in stored and "确认提交" in stored
+    seats = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "seat_count"]
+    assert seats == [40]  # what is not personal stays as it was

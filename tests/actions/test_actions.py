@@ -131,11 +131,9 @@ def test_guide_form_takes_natural_answers() -> None:
     assert slots_set(events)["floor_area"] is None and any("数字" in t for t in texts)
 
 
-def test_submission_is_idempotent_for_a_conversation() -> None:
-    from actions.submission import ActionSubmitApplication
-
-    sender = f"conv-{uuid.uuid4().hex[:8]}"
-    slots = {
+def convenience_store_slots() -> dict:
+    """A convenience-store application ready to submit (what the form leaves in the tracker)."""
+    return {
         "scenario": "open_convenience_store",
         "food_scope": "prepackaged_only",
         "sells_tobacco": False,
@@ -170,6 +168,13 @@ def test_submission_is_idempotent_for_a_conversation() -> None:
         "awaiting": "confirm_submit",
         "submission_count": 0,
     }
+
+
+def test_submission_is_idempotent_for_a_conversation() -> None:
+    from actions.submission import ActionSubmitApplication
+
+    sender = f"conv-{uuid.uuid4().hex[:8]}"
+    slots = convenience_store_slots()
     first, texts1, _ = run(ActionSubmitApplication(), make_tracker(slots=slots, sender=sender, intent="affirm"))
     number = slots_set(first).get("application_number")
     assert number, texts1
@@ -180,14 +185,25 @@ def test_submission_is_idempotent_for_a_conversation() -> None:
 
 def test_status_lookup_needs_the_right_phone() -> None:
     from actions.misc_actions import ActionCheckStatus
+    from actions.submission import ActionSubmitApplication
 
-    tracker = make_tracker(
-        text="查进度 BH2026010100001 13612345678",
-        intent="check_status",
-        entities=[{"entity": "phone", "value": "13612345678"}],
+    submitted, _, _ = run(
+        ActionSubmitApplication(),
+        make_tracker(slots=convenience_store_slots(), sender=f"conv-{uuid.uuid4().hex[:8]}", intent="affirm"),
     )
-    events, texts, _ = run(ActionCheckStatus(), tracker)
-    assert any("没有查到" in t for t in texts)
+    number = slots_set(submitted)["application_number"]
+
+    def lookup(phone: str) -> tuple[list, list[str]]:
+        tracker = make_tracker(
+            text=f"查进度 {number} {phone}", intent="check_status", entities=[{"entity": "phone", "value": phone}]
+        )
+        events, texts, _ = run(ActionCheckStatus(), tracker)
+        return events, texts
+
+    _, right = lookup("13612345678")  # the phone the application was made with
+    assert any(number in t and "当前状态" in t for t in right), right
+    events, wrong = lookup("13612345679")  # an existing number, the wrong phone
+    assert any("没有查到" in t for t in wrong) and not any("当前状态" in t for t in wrong)
     assert slots_set(events)["next_step"] == "listen"
     missing = make_tracker(text="查进度", intent="check_status")
     events, _, _ = run(ActionCheckStatus(), missing)

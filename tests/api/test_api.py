@@ -89,7 +89,7 @@ def test_submission_is_validated_stored_and_trackable(client, database_url) -> N
     body = resp.json()
     assert body["number"].startswith("BH") and len(body["number"]) == 15
     assert body["status"] == "submitted"
-    engine = create_engine(database_url.replace("+psycopg", "+psycopg"))
+    engine = create_engine(database_url)
     with engine.connect() as conn:
         row = conn.execute(select(Application).where(Application.number == body["number"])).one()
     engine.dispose()

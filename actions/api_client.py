@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from actions.settings import settings
 from serversecret import internal_token
 
 log = logging.getLogger(__name__)
+CACHE_SECONDS = 60
 
 
 class ApiUnavailable(Exception):
@@ -28,7 +30,7 @@ class ApiClient:
         self._base_url, self._timeout = base_url.rstrip("/"), timeout
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._scenario_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._cache: dict[str, tuple[float, Any]] = {}  # the catalog's answers, for CACHE_SECONDS
 
     def _http(self) -> httpx.AsyncClient:
         """One pooled client per event loop (the action server has one; tests start several)."""
@@ -49,24 +51,29 @@ class ApiClient:
             raise ApiUnavailable(f"HTTP {resp.status_code}")
         return resp
 
-    async def fields(self) -> list[dict[str, Any]]:
-        return (await self._request("GET", "/api/fields")).json()
+    async def _catalog(self, path: str, shape: Callable[[Any], Any] = lambda data: data) -> Any:
+        """GET a catalog path (fields, scenarios), shaped and cached: the catalog changes only with a
+        deploy. Unknown ids (404) are remembered as None."""
+        cached = self._cache.get(path)
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        resp = await self._request("GET", path)
+        data = shape(resp.json()) if resp.status_code == 200 else None
+        self._cache[path] = (time.monotonic(), data)
+        return data
+
+    async def fields(self) -> dict[str, dict[str, Any]]:
+        """Field definitions, id → definition."""
+        return await self._catalog("/api/fields", lambda rows: {f["id"]: f for f in rows})
 
     async def scenarios(self) -> list[dict[str, Any]]:
-        return (await self._request("GET", "/api/scenarios")).json()
+        """Every scenario with its guiding questions."""
+        return await self._catalog("/api/scenarios")
 
     async def scenario(self, scenario_id: str | None) -> dict[str, Any] | None:
         if not scenario_id or not scenario_id.isidentifier():
             return None  # no scenario, or an entity value that is not a catalog id
-        cached = self._scenario_cache.get(scenario_id)
-        if cached and time.monotonic() - cached[0] < 60:
-            return cached[1]
-        resp = await self._request("GET", f"/api/scenarios/{scenario_id}")
-        if resp.status_code == 404:
-            return None
-        data = resp.json()
-        self._scenario_cache[scenario_id] = (time.monotonic(), data)
-        return data
+        return await self._catalog(f"/api/scenarios/{scenario_id}")
 
     async def plan(self, scenario_id: str, answers: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
         """The plan, or (None, {question_id: message}) when some answers were not understood."""

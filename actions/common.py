@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,31 +33,24 @@ _YES = {"是", "是的", "对", "对的", "嗯", "嗯嗯", "好", "好的", "没
 
 # Entities that carry a value, and the field validator kind each fills.
 ENTITY_KINDS = {"id_number": "id_number", "phone": "phone", "uscc": "uscc", "person_name": "name"}
-def _application_number_pattern() -> re.Pattern[str]:
-    """The one pattern of 受理编号, as the NLU data defines it (data/nlu/regexes.yml; api/numbers.py too)."""
-    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "nlu" / "regexes.yml").read_text("utf-8"))
-    entry = next(e for e in data["nlu"] if e.get("regex") == "application_number")
-    (regex,) = [line[2:].strip() for line in entry["examples"].splitlines() if line.startswith("- ")]
-    return re.compile(regex, re.IGNORECASE)
-
-
-APPLICATION_NUMBER = _application_number_pattern()
 _CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")
 
-_fields_cache: tuple[float, dict[str, dict[str, Any]]] | None = None
+def application_number(tracker: Tracker) -> str | None:
+    """The 受理编号 in the latest message, as the NLU found it: the pattern's match (its one definition is
+    data/nlu/regexes.yml) before whatever span the model proposed."""
+    found = [e for e in latest_entities(tracker) if e.get("entity") == "application_number" and e.get("value")]
+    found.sort(key=lambda e: e.get("extractor") != "RegexEntityExtractor")
+    return str(found[0]["value"]).strip().upper() if found else None
 
 
 async def field_catalog() -> dict[str, dict[str, Any]]:
-    """Field definitions from the API (id → definition), cached for a minute."""
-    global _fields_cache
-    if _fields_cache is None or time.monotonic() - _fields_cache[0] > 60:
-        _fields_cache = (time.monotonic(), {f["id"]: f for f in await api.fields()})
-    return _fields_cache[1]
+    """Field definitions from the API (id → definition); the API client caches them."""
+    return await api.fields()
 
 
 async def all_question_ids() -> set[str]:
     """Every guiding question id of every scenario (their slots are cleared on a new start or cancel)."""
-    return {q["id"] for sc in await api.scenarios() for q in (await api.scenario(sc["id"]))["questions"]}
+    return {q["id"] for sc in await api.scenarios() for q in sc["questions"]}
 
 
 def looks_like_question(message: str) -> bool:
@@ -100,7 +92,7 @@ def is_interruption(tracker: Tracker) -> bool:
     if intent == "start_scenario":  # switching only on an explicit request naming a scenario
         named = any(e.get("entity") == "scenario" for e in latest_entities(tracker))
         return named and has_cue(intent, message)
-    if intent == "check_status" and APPLICATION_NUMBER.search(message):
+    if intent == "check_status" and application_number(tracker):
         return True
     return intent is not None and has_cue(intent, message)
 

@@ -18,9 +18,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
 from actions.common import (
-    APPLICATION_NUMBER,
     ENTITY_KINDS,
     SKIPPED,
+    application_number,
     correction_target,
     derived_slots,
     display,
@@ -288,9 +288,9 @@ class ValidateStatusForm(CatalogFormAction):
             return None
         message = (tracker.latest_message.get("text") or "").strip()
         events: list[EventType] = []
-        number = APPLICATION_NUMBER.search(message)
+        number = application_number(tracker)
         if number:
-            events.append(SlotSet("status_number", number.group().upper()))
+            events.append(SlotSet("status_number", number))
         elif requested == "status_number":
             dispatcher.utter_message(text=text("status_number_invalid"))
             return [SlotSet("status_number", None)]

@@ -11,9 +11,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
 from actions.common import (
-    APPLICATION_NUMBER,
     CANCEL_CONFIDENCE,
     all_question_ids,
+    application_number,
     field_catalog,
     latest_entities,
     latest_intent,
@@ -28,9 +28,7 @@ class ActionCheckStatus(Action):
         return "action_check_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        message = tracker.latest_message.get("text") or ""
-        found = APPLICATION_NUMBER.search(message)
-        number = found.group().upper() if found else tracker.get_slot("status_number")
+        number = application_number(tracker) or tracker.get_slot("status_number")
         phone = next((e["value"] for e in latest_entities(tracker) if e.get("entity") == "phone"), None)
         phone = phone or tracker.get_slot("status_phone")
         in_other_form = (tracker.active_loop or {}).get("name") not in (None, "status_form")

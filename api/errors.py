@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.engine.plan import AnswersInvalid
+
 log = logging.getLogger("api.errors")
 
 
@@ -42,6 +44,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(AnswersInvalid)
+    async def _answers_invalid(_: Request, exc: AnswersInvalid) -> JSONResponse:
+        details = {"questions": exc.errors, "suggestions": exc.suggestions}
+        body = error_body("answers_invalid", "部分引导问题的回答没有看懂，请修改后重试。", details)
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

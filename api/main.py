@@ -10,7 +10,8 @@ from fastapi import APIRouter, FastAPI
 
 from api.bot_client import BotClient
 from api.catalog.loader import load_catalog
-from api.db.session import WalCheckpointer, make_engine, session_factory
+from api.db.session import make_engine, session_factory
+from api.db.sqlite import WalCheckpointer
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimits

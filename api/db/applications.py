@@ -1,13 +1,18 @@
-"""Data functions for applications. Keyword-only; they flush, the caller commits."""
+"""Data functions for applications. Keyword-only; they flush and the caller commits, except
+`store_or_resolve`, which owns its transactions (the SQLite write lock, a retry on a taken number)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from api.db.models import Application, ApplicationItem, NluMiss, utcnow
+from api.db.sqlite import write_lock
+from api.numbers import new_number
 
 APPLICATION = Application.__table__
 APPLICATION_ITEM = ApplicationItem.__table__
@@ -113,3 +118,51 @@ def record_miss(
     session.add(miss)
     session.flush()
     return miss
+
+
+def store_or_resolve(
+    session: Session, idempotency_key: str, new_application: dict[str, Any] | None
+) -> tuple[Application | None, str]:
+    """Store a valid application, or resolve the key to the one it already made:
+    (application, "created" | "replayed" | "revised" | "in_review").
+
+    An invalid form (`new_application` None) only looks the key up: a replay must answer as the
+    first time did, whatever changed since."""
+    existing = get_by_key(session, idempotency_key=idempotency_key)
+    if new_application is None:
+        return existing, "replayed"
+    if existing is None:
+        session.rollback()  # hand the connection back while this request waits for the write lock
+        for _ in range(5):  # a random number already taken today: draw another
+            try:
+                with write_lock(session.get_bind()):
+                    app = create_application(session, number=new_number(dt.date.today()), **new_application)
+                    session.commit()
+                return app, "created"
+            except IntegrityError:  # the key (a concurrent twin) or, rarely, the number was taken
+                session.rollback()
+                existing = get_by_key(session, idempotency_key=idempotency_key)
+                if existing is not None:
+                    break
+        else:
+            raise RuntimeError("could not draw a free application number")
+    return _resolve(session, existing, new_application)
+
+
+def _resolve(session: Session, existing: Application, new: dict[str, Any]) -> tuple[Application, str]:
+    if existing.request_hash == new["request_hash"]:
+        return existing, "replayed"
+    if existing.status != "submitted":
+        return existing, "in_review"
+    with write_lock(session.get_bind()):
+        app = revise_application(
+            session,
+            app=existing,
+            answers=new["answers"],
+            form_data=new["form_data"],
+            plan=new["plan"],
+            request_hash=new["request_hash"],
+        )
+        session.commit()
+    session.refresh(app, ["items"])
+    return app, "revised"

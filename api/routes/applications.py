@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from api.db import applications as crud
 from api.db.models import Application
-from api.db.session import run_db, write_lock
-from api.deps import CatalogDep, DbSession
+from api.deps import CatalogDep, DbSession, run_db
 from api.engine.form_check import check_form
-from api.engine.plan import AnswersInvalid, compute_plan
+from api.engine.plan import compute_plan
 from api.errors import ApiError
-from api.numbers import is_well_formed, new_number
+from api.numbers import is_well_formed
 from api.ratelimit import TOO_MANY, client_key
 from api.statuses import APPLICATION_STATUSES, ITEM_STATUSES
 from api.validation.identity import validate_phone
@@ -86,12 +82,7 @@ async def submit_application(
     scenario = catalog.scenarios.get(body.scenario_id)
     if scenario is None:
         raise ApiError(404, "scenario_not_found", f"没有找到场景“{body.scenario_id}”。")
-    try:
-        plan = compute_plan(scenario, body.answers, catalog)
-    except AnswersInvalid as exc:
-        raise ApiError(
-            422, "answers_invalid", "部分引导问题的回答没有看懂，请修改后重试。", {"questions": exc.errors}
-        ) from None
+    plan = compute_plan(scenario, body.answers, catalog)  # AnswersInvalid → 422 (api/errors.py)
     data, errors = check_form(plan, body.form_data, catalog)
     new_application = None
     if not errors:
@@ -105,7 +96,7 @@ async def submit_application(
             "idempotency_key": idempotency_key,
             "request_hash": request_hash,
         }
-    app, outcome = await run_db(session, _store, session, idempotency_key, new_application)
+    app, outcome = await run_db(session, crud.store_or_resolve, session, idempotency_key, new_application)
     if app is None:
         raise ApiError(422, "form_invalid", f"申请表有{len(errors)}项需要修改，其余内容已保留。", {"fields": errors})
     if outcome == "in_review":
@@ -115,54 +106,6 @@ async def submit_application(
     else:
         response.status_code = 200
     return {**application_view(app), "replayed": outcome == "replayed", "revised": outcome == "revised"}
-
-
-def _store(
-    session: Session, idempotency_key: str, new_application: dict[str, Any] | None
-) -> tuple[Application | None, str]:
-    """Store a valid application, or resolve the key to the one it already made:
-    (application, "created" | "replayed" | "revised" | "in_review").
-
-    An invalid form (`new_application` None) only looks the key up: a replay must answer as the
-    first time did, whatever changed since."""
-    existing = crud.get_by_key(session, idempotency_key=idempotency_key)
-    if new_application is None:
-        return existing, "replayed"
-    if existing is None:
-        session.rollback()  # hand the connection back while this request waits for the write lock
-        for _ in range(5):  # a random number already taken today: draw another
-            try:
-                with write_lock(session.get_bind()):
-                    app = crud.create_application(session, number=new_number(dt.date.today()), **new_application)
-                    session.commit()
-                return app, "created"
-            except IntegrityError:  # the key (a concurrent twin) or, rarely, the number was taken
-                session.rollback()
-                existing = crud.get_by_key(session, idempotency_key=idempotency_key)
-                if existing is not None:
-                    break
-        else:
-            raise RuntimeError("could not draw a free application number")
-    return _resolve(session, existing, new_application)
-
-
-def _resolve(session: Session, existing: Application, new: dict[str, Any]) -> tuple[Application, str]:
-    if existing.request_hash == new["request_hash"]:
-        return existing, "replayed"
-    if existing.status != "submitted":
-        return existing, "in_review"
-    with write_lock(session.get_bind()):
-        app = crud.revise_application(
-            session,
-            app=existing,
-            answers=new["answers"],
-            form_data=new["form_data"],
-            plan=new["plan"],
-            request_hash=new["request_hash"],
-        )
-        session.commit()
-    session.refresh(app, ["items"])
-    return app, "revised"
 
 
 @router.get("/{number}")

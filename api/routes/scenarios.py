@@ -9,8 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.catalog.models import Question, Scenario
 from api.deps import CatalogDep, ScenarioDep
-from api.engine.plan import AnswersInvalid, compute_plan
-from api.errors import ApiError
+from api.engine.plan import compute_plan
 
 # Routes that do no I/O are `async`: they run on the event loop, with no hop to the thread pool.
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
@@ -44,8 +43,11 @@ def scenario_summary(sc: Scenario) -> dict[str, Any]:
 
 @router.get("")
 async def list_scenarios(catalog: CatalogDep) -> list[dict[str, Any]]:
-    """List all scenarios (一件事)."""
-    return [scenario_summary(sc) for sc in catalog.scenarios.values()]
+    """List all scenarios (一件事) with their guiding questions (one call gives a client all it asks)."""
+    return [
+        {**scenario_summary(sc), "questions": [question_view(q) for q in sc.questions]}
+        for sc in catalog.scenarios.values()
+    ]
 
 
 @router.get("/{scenario_id}")
@@ -62,12 +64,4 @@ async def read_scenario(scenario: ScenarioDep) -> dict[str, Any]:
 @router.post("/{scenario_id}/plan")
 async def plan_scenario(scenario: ScenarioDep, body: PlanRequest, catalog: CatalogDep) -> dict[str, Any]:
     """Compute the plan: applicable items, stages, merged form, materials and saving."""
-    try:
-        return compute_plan(scenario, body.answers, catalog)
-    except AnswersInvalid as exc:
-        raise ApiError(
-            422,
-            "answers_invalid",
-            "部分引导问题的回答没有看懂，请修改后重试。",
-            {"questions": exc.errors, "suggestions": exc.suggestions},
-        ) from None
+    return compute_plan(scenario, body.answers, catalog)  # AnswersInvalid → 422 (api/errors.py)

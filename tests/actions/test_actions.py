@@ -194,9 +194,8 @@ def test_status_lookup_needs_the_right_phone() -> None:
     number = slots_set(submitted)["application_number"]
 
     def lookup(phone: str) -> tuple[list, list[str]]:
-        tracker = make_tracker(
-            text=f"查进度 {number} {phone}", intent="check_status", entities=[{"entity": "phone", "value": phone}]
-        )
+        entities = [{"entity": "application_number", "value": number}, {"entity": "phone", "value": phone}]
+        tracker = make_tracker(text=f"查进度 {number} {phone}", intent="check_status", entities=entities)
         events, texts, _ = run(ActionCheckStatus(), tracker)
         return events, texts
 

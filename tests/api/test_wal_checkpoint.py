@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from api.db.session import WalCheckpointer, make_engine
+from api.db.session import make_engine
+from api.db.sqlite import WalCheckpointer
 
 
 def _write_rows(engine, n: int) -> None:

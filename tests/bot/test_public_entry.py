@@ -139,6 +139,13 @@ def test_oversized_messages_never_reach_the_nlu(bot: BotStack) -> None:
     assert not [e for e in bot.tracker(sender)["events"] if e["event"] == "user"]
 
 
+def test_the_nlu_never_reads_more_than_the_limit_on_any_channel(bot: BotStack) -> None:
+    started = time.monotonic()
+    resp = bot.client.post(f"{bot.rasa_url}/model/parse", params={"token": bot.token}, json={"text": "开饭店" * 7000})
+    assert resp.status_code == 200 and time.monotonic() - started < 2.0
+    assert len(resp.json()["text"]) <= 500
+
+
 def test_an_action_failure_still_gets_a_reply_and_keeps_what_was_entered(bot: BotStack) -> None:
     sender = f"fail-{uuid.uuid4().hex[:8]}"
     bot.say(sender, "我要开个饭店")

@@ -77,19 +77,18 @@ class ApiClient:
 
     async def plan(self, scenario_id: str, answers: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
         """The plan, or (None, {question_id: message}) when some answers were not understood."""
-        plan, errors, _ = await self.plan_checked(scenario_id, answers)
-        return plan, errors
-
-    async def plan_checked(
-        self, scenario_id: str, answers: dict[str, Any]
-    ) -> tuple[dict[str, Any] | None, dict[str, str], dict[str, Any]]:
-        """Like `plan`, plus the values offered back for unsure answers ({question_id: value})."""
         resp = await self._request("POST", f"/api/scenarios/{scenario_id}/plan", json={"answers": answers})
         if resp.status_code == 422:
-            details = resp.json().get("details", {})
-            return None, details.get("questions", {}), details.get("suggestions", {})
+            return None, resp.json().get("details", {}).get("questions", {})
         resp.raise_for_status()
-        return resp.json(), {}, {}
+        return resp.json(), {}
+
+    async def validate_answer(self, scenario_id: str, question_id: str, value: Any) -> dict[str, Any]:
+        """One guiding answer, read as the plan reads it (without computing the plan)."""
+        path = f"/api/scenarios/{scenario_id}/questions/{question_id}/validate"
+        resp = await self._request("POST", path, json={"value": value})
+        resp.raise_for_status()
+        return resp.json()
 
     async def validate(self, field_id: str, value: Any) -> dict[str, Any]:
         resp = await self._request("POST", f"/api/fields/{field_id}/validate", json={"value": value})

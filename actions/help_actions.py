@@ -14,8 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import field_catalog, latest_entities, latest_intent, question_answers
+from actions.catalog import field_catalog
 from actions.out_of_scope import OUT_OF_SCOPE_NONE, out_of_scope_answer
+from actions.slots import latest_entities, latest_intent, question_answers
 from actions.texts import text
 from textnorm import answer_words
 

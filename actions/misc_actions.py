@@ -10,15 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import (
-    CANCEL_CONFIDENCE,
-    all_question_ids,
-    application_number,
-    field_catalog,
-    latest_entities,
-    latest_intent,
-    sender_hash,
-)
+from actions.catalog import all_question_ids, field_catalog
+from actions.interrupting import CANCEL_CONFIDENCE
+from actions.slots import application_number, latest_entities, latest_intent, sender_hash
 from actions.texts import text
 from privacy import PERSONAL_KINDS, mask_text
 

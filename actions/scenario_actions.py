@@ -10,17 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import (
-    IDENTITY_SLOTS,
-    all_question_ids,
-    field_catalog,
-    latest_entities,
-    latest_intent,
-    question_answers,
-)
+from actions.catalog import all_question_ids, field_catalog
 from actions.help_actions import aspects_asked, consult_lines, offer
 from actions.misc_actions import record_miss
 from actions.out_of_scope import department_for, out_of_scope_answer
+from actions.slots import IDENTITY_SLOTS, latest_entities, latest_intent, question_answers
 from actions.texts import text
 
 POPULAR = ("open_restaurant", "newborn", "start_company", "house_transfer", "retirement", "bereavement")

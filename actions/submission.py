@@ -11,16 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
-from actions.common import (
-    IDENTITY_SLOTS,
-    correction_target,
-    derived_slots,
-    display,
-    field_catalog,
-    form_data,
-    latest_entities,
-    question_answers,
-)
+from actions.catalog import field_catalog
+from actions.display import correction_target, display
+from actions.misc_actions import record_miss
+from actions.slots import IDENTITY_SLOTS, derived_slots, form_data, latest_entities, question_answers
 from actions.texts import text
 from serversecret import keyed_hash
 
@@ -76,10 +70,18 @@ class ActionSubmitApplication(Action):
         ]
         try:
             scenario = await api.scenario(tracker.get_slot("scenario") or "")
+            fields = await field_catalog()
+            answers = question_answers(tracker, scenario)
             body = {
                 "scenario_id": scenario["id"],
-                "answers": question_answers(tracker, scenario),
-                "form_data": form_data(tracker),
+                "answers": answers,
+                # what the API derives (birth date, gender from the ID) or prefills (a guiding answer
+                # of the same id) is not sent back; a value the citizen changed still is
+                "form_data": {
+                    fid: value
+                    for fid, value in form_data(tracker).items()
+                    if not fields.get(fid, {}).get("derived_from") and answers.get(fid, ...) != value
+                },
                 "channel": (tracker.latest_message.get("metadata") or {}).get("channel", "web"),
                 "conversation_id": tracker.sender_id[:128],
             }
@@ -137,7 +139,13 @@ class ActionCorrect(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         form_fields = tracker.get_slot("form_fields") or []
-        if not form_fields or tracker.get_slot("application_number"):
+        if not form_fields and not tracker.get_slot("application_number"):
+            # a value or a "correction" with no form at all: nothing it could belong to, so it was not
+            # understood (kept for trainers), never answered with "好的"
+            await record_miss(tracker)
+            dispatcher.utter_message(text=text("not_understood"))
+            return [LISTEN]
+        if tracker.get_slot("application_number"):
             dispatcher.utter_message(text=text("affirm_nothing"))
             return [LISTEN]
         try:

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "tests" / "sim" / "citizen_answers.yml"
 REPORT_DIR = ROOT / "reports" / "sim"
 
-SKIPPED = "__skipped__"  # the slot value of a skipped optional field (actions/common.py)
+SKIPPED = "__skipped__"  # the slot value of a skipped optional field (actions/slots.py)
 FORMS = ("guide_form", "application_form")
 MAX_TURNS = 60
 MAX_ASKS = 3  # the same question asked this many times in a row: stuck

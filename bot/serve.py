@@ -142,9 +142,9 @@ def secure_run_argv(argv: list[str], env: dict[str, str]) -> list[str]:
     if len(argv) < 2 or argv[1] != "run":
         return argv
     if "--auth-token" in argv or any(a.startswith("--auth-token=") for a in argv):
-        sys.exit("RASA_AUTH_TOKEN 请通过环境变量或 RASA_AUTH_TOKEN_FILE 提供 / pass the token by environment, not argv")
+        sys.exit("bot.serve: pass the token as RASA_AUTH_TOKEN or RASA_AUTH_TOKEN_FILE, never on the command line")
     if "--cors" in argv or any(a.startswith("--cors=") for a in argv):
-        sys.exit("Rasa 不允许浏览器跨域访问 / the Rasa server takes no --cors: browsers reach it only through the API")
+        sys.exit("bot.serve: no --cors: browsers reach the bot only through the API's chat endpoint")
     extra = ["--auth-token", auth_token(env)]
     if not {"-i", "--interface"} & set(argv):
         extra += ["--interface", env.get("RASA_INTERFACE", "127.0.0.1")]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CatalogDep
 from api.errors import ApiError
+from api.validation.result import result_view
 from api.validation.validate import validate_field
 
 # Routes that do no I/O are `async`: they run on the event loop, with no hop to the thread pool.
@@ -30,9 +31,4 @@ async def validate_value(field_id: str, body: ValidateRequest, catalog: CatalogD
     """Normalise one value, or say in Chinese exactly what is wrong."""
     if field_id not in catalog.fields:
         raise ApiError(404, "field_not_found", f"没有名为“{field_id}”的字段。")
-    result = validate_field(field_id, body.value, catalog)
-    if result.valid:
-        return {"valid": True, "value": result.value, "derived": result.derived}
-    if result.suggestion is not None:
-        return {"valid": False, "message": result.message, "suggestion": result.suggestion}
-    return {"valid": False, "message": result.message}
+    return result_view(validate_field(field_id, body.value, catalog))

@@ -9,7 +9,10 @@ from pydantic import BaseModel, Field
 
 from api.catalog.models import Question, Scenario
 from api.deps import CatalogDep, ScenarioDep
+from api.engine.answers import resolve_answer
 from api.engine.plan import compute_plan
+from api.errors import ApiError
+from api.validation.result import result_view
 
 # Routes that do no I/O are `async`: they run on the event loop, with no hop to the thread pool.
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
@@ -59,6 +62,19 @@ async def read_scenario(scenario: ScenarioDep) -> dict[str, Any]:
         "items": [it.model_dump() for it in scenario.items],
         "sources": scenario.sources,
     }
+
+
+class AnswerRequest(BaseModel):
+    value: str | int | float | bool | None = Field(default=None)
+
+
+@router.post("/{scenario_id}/questions/{question_id}/validate")
+async def validate_answer(scenario: ScenarioDep, question_id: str, body: AnswerRequest, catalog: CatalogDep) -> dict:
+    """One guiding answer read as the plan would read it, without computing the plan."""
+    question = next((q for q in scenario.questions if q.id == question_id), None)
+    if question is None:
+        raise ApiError(404, "question_not_found", f"场景“{scenario.name}”没有这个问题。")
+    return result_view(resolve_answer(question, body.value, catalog))
 
 
 @router.post("/{scenario_id}/plan")

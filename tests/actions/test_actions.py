@@ -264,7 +264,7 @@ def test_an_unsure_cancel_never_drops_the_application() -> None:
 def test_sender_hash_is_keyed_with_the_server_secret() -> None:
     import hashlib
 
-    from actions.common import sender_hash
+    from actions.slots import sender_hash
 
     hashed = sender_hash(make_tracker(text="啊", sender="kiosk-7"))
     assert len(hashed) == 32 and hashed == sender_hash(make_tracker(text="哦", sender="kiosk-7"))

@@ -28,6 +28,14 @@ RESTAURANT_FORM = {
     "food_business_items": "热食",
     "drainage_volume": "3吨",
 }
+RETIREMENT_FORM = {
+    "work_unit": "天津滨海新区某某物流有限公司",
+    "retirement_date": "2027年3月1日",
+    "housing_fund_account": "1201160012345678",
+    "bank_name": "中国工商银行天津滨海新区支行",
+    "bank_account": "6222021001115555556",
+    "contact_address": "天津市滨海新区大港街道世纪大道100号",
+}
 NEWBORN_FORM = {
     "applicant_name": "李强",
     "id_number": "12010119880505001X",
@@ -225,18 +233,7 @@ def test_conversation_survives_a_restart_and_submits_once_after_an_api_failure(b
     bot.start_rasa()  # the SQL tracker store keeps the conversation
     slots = bot.slots(sender)
     assert slots["requested_slot"] == pending and slots["applicant_name"] == "张伟"
-    fill_form(
-        bot,
-        sender,
-        {
-            "work_unit": "天津滨海新区某某物流有限公司",
-            "retirement_date": "2027年3月1日",
-            "housing_fund_account": "1201160012345678",
-            "bank_name": "中国工商银行天津滨海新区支行",
-            "bank_account": "6222021001115555556",
-            "contact_address": "天津市滨海新区大港街道世纪大道100号",
-        },
-    )
+    fill_form(bot, sender, RETIREMENT_FORM)
     assert bot.slots(sender)["awaiting"] == "confirm_submit"
 
     bot.api.stop()  # the API is down when the citizen confirms

@@ -20,16 +20,8 @@ import psycopg
 import pytest
 
 from tests.bot.conftest import BOT_PY, texts
+from tests.bot.test_conversations import RETIREMENT_FORM
 from tests.conftest import PG_ADMIN_URL, ROOT, ApiProcess, free_port, wait_http
-
-RETIREMENT_FORM = {
-    "work_unit": "天津滨海新区某某物流有限公司",
-    "retirement_date": "2027年3月1日",
-    "housing_fund_account": "1201160012345678",
-    "bank_name": "中国工商银行天津滨海新区支行",
-    "bank_account": "6222021001115555556",
-    "contact_address": "天津市滨海新区大港街道世纪大道100号",
-}
 
 
 def _database(admin: psycopg.Connection, prefix: str) -> str:

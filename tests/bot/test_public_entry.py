@@ -163,18 +163,14 @@ def test_an_action_failure_still_gets_a_reply_and_keeps_what_was_entered(bot: Bo
 
 def test_a_submission_whose_reply_was_lost_resolves_to_the_stored_application(bot: BotStack) -> None:
     from serversecret import keyed_hash
-    from tests.bot.test_conversations import fill_form
+    from tests.bot.test_conversations import RETIREMENT_FORM, fill_form
 
     sender = f"lost-{uuid.uuid4().hex[:8]}"
     bot.say(sender, "退休了要办什么")
     for answer in ("不是", "不是", "没有", "有", "不是", "/affirm"):
         bot.say(sender, answer)
     bot.say(sender, "我叫张伟，身份证120101196703070010，电话13612340000")
-    fill_form(bot, sender, {
-        "work_unit": "天津滨海新区某某物流有限公司", "retirement_date": "2027年3月1日",
-        "housing_fund_account": "1201160012345678", "bank_name": "中国工商银行天津滨海新区支行",
-        "bank_account": "6222021001115555556", "contact_address": "天津市滨海新区大港街道世纪大道100号",
-    })  # fmt: skip
+    fill_form(bot, sender, RETIREMENT_FORM)
     assert bot.slots(sender)["awaiting"] == "confirm_submit"
     # An earlier confirmation reached the API and was stored, but its reply never came back; the
     # citizen has changed a field since. The key is the bot's own (the server secret is shared).

@@ -81,7 +81,14 @@ async def run(base: str) -> list[float]:
 def main() -> int:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "LOG_LEVEL": "WARNING",
+            # Every request comes from one client: the per-client limit (10/hour) stays checked, but
+            # high enough not to refuse the benchmark's own submissions.
+            "LIMIT_SUBMISSIONS_PER_CLIENT": "10000000/hour",
+        }
         py = sys.executable
         subprocess.run(
             [py, "-m", "alembic", "-c", "api/alembic.ini", "upgrade", "head"],

@@ -42,6 +42,7 @@ chat: $(BOT_VENV)/.installed
 	$(BOT_PY) scripts/chat.py
 
 test: setup
+	scripts/ensure_browser.sh
 	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm serversecret privacy
 	$(API_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/bot_components
 	$(BOT_PY) -m pytest -q -p no:cacheprovider tests/actions tests/bot_components

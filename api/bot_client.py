@@ -50,6 +50,25 @@ class BotClient:
             return replies
         raise BotUnavailable
 
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's slots and events, read through Rasa's token-protected HTTP API."""
+        for url in self._order(conversation_id):
+            try:
+                resp = await self._http.get(
+                    f"{url}/conversations/{conversation_id}/tracker", params={"token": self._token}
+                )
+            except httpx.ConnectError:
+                log.warning("Rasa at %s unreachable", url)
+                continue
+            except httpx.HTTPError as exc:
+                log.warning("Rasa failed: %s", type(exc).__name__)
+                raise BotUnavailable from exc
+            if resp.status_code != 200:
+                log.warning("Rasa answered %s to a tracker read", resp.status_code)
+                raise BotUnavailable
+            return resp.json()
+        raise BotUnavailable
+
     async def close(self) -> None:
         await self._http.aclose()
 

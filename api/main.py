@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.bot_client import BotClient
 from api.catalog.loader import load_catalog
@@ -15,8 +16,9 @@ from api.db.sqlite import WalCheckpointer
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimits
-from api.routes import applications, chat, fields, nlu, scenarios
+from api.routes import applications, chat, conversation, fields, nlu, pages, scenarios, speech
 from api.settings import Settings, settings
+from api.speech.asr import load_recogniser
 from privacy import install_log_masking
 
 
@@ -50,11 +52,14 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine)
     app.state.rate_limits = RateLimits(cfg.RATE_LIMIT_STORAGE, cfg.rate_rules())
     app.state.bot = BotClient(cfg.RASA_URL, cfg.rasa_token())
+    app.state.recogniser = load_recogniser(cfg.ASR_RECOGNISER, cfg)
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=cfg.MAX_BODY_BYTES)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=cfg.MAX_BODY_BYTES, per_path={"/api/chat/speech/recognise": cfg.ASR_MAX_BYTES}
+    )
 
     api = APIRouter(prefix="/api")
-    for module in (scenarios, fields, applications, nlu, chat):
+    for module in (scenarios, fields, applications, nlu, chat, conversation, speech):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])
@@ -63,5 +68,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
         return {"status": "ok", "scenarios": len(catalog.scenarios)}
 
     app.include_router(api)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     logging.getLogger("api").setLevel(cfg.LOG_LEVEL)
     return app

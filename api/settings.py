@@ -28,6 +28,19 @@ class Settings(BaseSettings):
     SESSION_IDLE_MINUTES: int = 30
     COOKIE_SECURE: bool = False  # also Secure whenever the request came over https
 
+    # Citizen pages. The kiosk ends an idle session: a countdown after KIOSK_IDLE_SECONDS.
+    KIOSK_IDLE_SECONDS: int = 120
+    KIOSK_COUNTDOWN_SECONDS: int = 30
+    # Speech. Read aloud uses espeak-ng's "cmn" voice when the program is installed (TTS_COMMAND).
+    TTS_COMMAND: str = "espeak-ng"
+    TTS_MAX_CHARS: int = 300
+    # Voice input: "module:Class" of a recogniser (api.speech.asr.VoskRecogniser with ASR_MODEL_DIR,
+    # or the operator's own); empty hides the microphone button.
+    ASR_RECOGNISER: str = ""
+    ASR_MODEL_DIR: Path | None = None
+    ASR_MAX_BYTES: int = 2 * 1024 * 1024  # about two minutes of compressed speech
+    LIMIT_SPEECH_PER_SESSION: str = "20/minute"
+
     # Rate limits (the `limits` library's notation); RATE_LIMIT_STORAGE=redis://… shares them.
     RATE_LIMIT_STORAGE: str = "memory://"
     LIMIT_CHAT_PER_SESSION: str = "30/minute"
@@ -56,6 +69,7 @@ class Settings(BaseSettings):
             "lookup_client": self.LIMIT_LOOKUPS_PER_CLIENT,
             "failed_lookup_client": self.LIMIT_FAILED_LOOKUPS_PER_CLIENT,
             "wrong_phone_number": self.LIMIT_WRONG_PHONES_PER_NUMBER,
+            "speech_session": self.LIMIT_SPEECH_PER_SESSION,
         }
 
 

@@ -40,6 +40,9 @@ cat <<MSG
 
   政务服务机器人已启动 / running:
     API 与文档 / API and docs:   http://$API_HOST:$API_PORT/docs
+    市民办事 / citizen chat:     http://$API_HOST:$API_PORT/
+    自助终端 / kiosk:            http://$API_HOST:$API_PORT/kiosk
+    进度查询 / status:           http://$API_HOST:$API_PORT/status
     对话接口 / chat endpoint:     http://$API_HOST:$API_PORT/api/chat   (POST {"message": "…"})
     终端对话 / terminal chat:    make chat   (Rasa needs about 30 s to load the model)
   Ctrl-C 停止全部 / stops all.

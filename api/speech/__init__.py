@@ -1,0 +1,1 @@
+"""Speech for the kiosk: replies read aloud (espeak-ng) and recorded answers turned into text."""

@@ -121,12 +121,22 @@ def test_open_restaurant_typed_on_a_phone_with_the_form_beside_and_a_receipt(
     shot(page, "chat-phone-form")
     page.locator(".case").screenshot(path=shot(page, "chat-phone-panel"))
 
+    # Tapping a filled field starts its correction in the conversation.
+    before = len(page.locator("#messages li.from-bot").all())
+    page.get_by_role("button", name="修改手机号码").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('#messages li.from-bot').length > n && !document.body.dataset.busy", arg=before
+    )
+    assert "重新填写“手机号码”" in page.inner_text("#messages")
+    say(page, "13812345670")
+    assert "138****5670" in panel_text(page)
+
     done = say(page, "确认提交")
     number = _slots(bot, pages)["slots"]["application_number"]
     assert number and number in done
     row = stored_application(pages["db_path"], number)
     form = json.loads(row["form_data"])
-    assert form["phone"] == "13912345678" and form["id_number"] == "120109199003151228"
+    assert form["phone"] == "13812345670" and form["id_number"] == "120109199003151228"
     assert form["company_name"] == RESTAURANT_FORM["company_name"]
     channel = page.evaluate("matchMedia('(pointer: coarse)').matches ? 'mobile' : 'web'")
     assert row["channel"] == channel
@@ -187,6 +197,31 @@ def test_newborn_by_tapping_buttons_survives_a_reload(
     form = json.loads(stored_application(pages["db_path"], number)["form_data"])
     assert form["newborn_name"] == "李小米" and form["newborn_gender"] == "female"
     assert not w.errors and not w.dialogs
+    w.close()
+
+
+def test_keyboard_alone_can_start_a_scenario_and_send(pages: ApiProcess, browser: Browser) -> None:
+    w = open_page(browser, f"{pages['url']}/", PHONE)
+    page = w.page
+    assert page.get_attribute(".log", "aria-live") == "polite" and page.get_attribute(".log", "role") == "log"
+    for _ in range(30):  # Tab to the first scenario button, then Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('quick')"):
+            break
+    title = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#messages li.from-bot').length > 0")
+    assert page.locator("#messages li.from-user .bubble").first.inner_text() == title
+    page.focus("#message-input")
+    page.keyboard.type("不清楚")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#messages li.from-user').length === 2")
+    unlabelled = page.evaluate(
+        "() => [...document.querySelectorAll('button, input, textarea')].filter(e => e.offsetParent"
+        " && !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim())).length"
+    )
+    assert unlabelled == 0
+    assert not w.errors
     w.close()
 
 
@@ -313,9 +348,11 @@ def test_status_page_finds_an_application_by_number_and_phone(
     w.close()
 
 
-@pytest.mark.parametrize(("path", "viewport"), [("/", PHONE), ("/kiosk", KIOSK), ("/status", PHONE)])
-def test_no_serious_accessibility_violations(pages: ApiProcess, browser: Browser, path: str, viewport) -> None:
-    w = open_page(browser, f"{pages['url']}{path}", viewport)
+@pytest.mark.parametrize("path", ["/", "/kiosk", "/status"])
+@pytest.mark.parametrize("size", ["phone", "kiosk"])
+def test_no_serious_accessibility_violations(pages: ApiProcess, browser: Browser, path: str, size: str) -> None:
+    w = open_page(browser, f"{pages['url']}{path}", PHONE if size == "phone" else KIOSK)
+    shot(w.page, f"{path.strip('/') or 'chat'}-{size}-empty")
     results = Axe().run(w.page)
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.engine.plan import AnswersInvalid
@@ -29,8 +30,31 @@ class ApiError(Exception):
         self.headers = headers
 
 
+class ErrorOut(BaseModel):
+    """Every error a client gets: a machine code and a Chinese message a citizen can act on."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"code": code, "message": message, "details": details or {}}
+    return ErrorOut(code=code, message=message, details=details or {}).model_dump()
+
+
+_ERROR_DESCRIPTIONS = {
+    404: "Not found (scenario, question, field or application)",
+    409: "Already under review",
+    413: "Request body too large",
+    422: "Invalid request, answers or form (details name each problem)",
+    429: "Too many requests (Retry-After says when to try again)",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route's error answers; FastAPI's own 422 schema is replaced,
+    as our handler answers every invalid request with the same JSON as any other error."""
+    return {code: {"model": ErrorOut, "description": _ERROR_DESCRIPTIONS[code]} for code in codes}
 
 
 _HTTP_MESSAGES = {

@@ -22,10 +22,10 @@ def main() -> int:
         widest = {q.id: True for q in sc.questions if q.validator.kind == "bool"}
         for label, answers in (("默认", {}), ("是非题全答“是”", widest)):
             plan = compute_plan(sc, answers, catalog)
-            s = plan["saving"]
+            s = plan.saving
             out.append(
-                f"| {sc.name} (`{sc.id}`) | {label} | {s['forms_replaced']} | {s['separate_entries']} | "
-                f"{s['merged_fields']} | {s['saved_entries']} | {s['separate_materials']} | {s['merged_materials']} |"
+                f"| {sc.name} (`{sc.id}`) | {label} | {s.forms_replaced} | {s.separate_entries} | "
+                f"{s.merged_fields} | {s.saved_entries} | {s.separate_materials} | {s.merged_materials} |"
             )
     sys.stdout.write("\n".join(out) + "\n")
     return 0

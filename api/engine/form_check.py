@@ -2,58 +2,48 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from api.catalog.loader import Catalog
+from api.engine.form import MergedForm, form_schema
 from api.validation.validate import validate_field
 
-_VALIDATORS: dict[tuple[Any, ...], Draft202012Validator] = {}
+
+@lru_cache(maxsize=1024)
+def _schema_validator(form: MergedForm) -> Draft202012Validator:
+    """One compiled JSON Schema validator per merged form (plans, and so their forms, are cached)."""
+    return Draft202012Validator(form_schema(form), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def _validator_for(plan: dict[str, Any]) -> Draft202012Validator:
-    """One compiled JSON Schema validator per scenario and answers (the form depends on nothing else)."""
-    key = (plan["scenario_id"], *sorted(plan["answers"].items()))
-    validator = _VALIDATORS.get(key)
-    if validator is None:
-        if len(_VALIDATORS) > 1024:
-            _VALIDATORS.clear()
-        validator = Draft202012Validator(plan["form"], format_checker=Draft202012Validator.FORMAT_CHECKER)
-        _VALIDATORS[key] = validator
-    return validator
-
-
-def check_form(
-    plan: dict[str, Any], form_data: dict[str, Any], catalog: Catalog
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Normalise every value with the field validators, then check the whole against the merged
-    form's JSON Schema; return (normalised data, errors by field id)."""
-    form: dict[str, Any] = plan["form"]
-    props: dict[str, Any] = form["properties"]
+def check_form(form: MergedForm, form_data: dict[str, Any], catalog: Catalog) -> tuple[dict[str, Any], dict[str, str]]:
+    """Normalise every value with the field validators, fill the derived fields, then check the whole
+    against the merged form's JSON Schema; return (normalised data, errors by field id)."""
     errors: dict[str, str] = {}
     data: dict[str, Any] = {}
     for key in form_data:
-        if key not in props:
+        if key not in form.by_id:
             errors[key] = "本事项不需要填写此项，请删除后再提交。"
-    for fid in form["x-ask-order"]:
-        raw = form_data.get(fid, props[fid].get("default"))
+    for field in form.asked:
+        raw = form_data.get(field.id, field.prefilled)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if fid in form["required"]:
-                errors[fid] = f"请填写{props[fid]['title']}。"
+            if field.required:
+                errors[field.id] = f"请填写{field.label}。"
             continue
-        result = validate_field(fid, raw, catalog)
+        result = validate_field(field.id, raw, catalog)
         if not result.valid:
-            errors[fid] = result.message
+            errors[field.id] = result.message
             continue
-        data[fid] = result.value
-        for did, prop in props.items():
-            source = prop.get("x-derived-from")
-            if source and source["field"] == fid and source["key"] in result.derived:
-                data[did] = result.derived[source["key"]]
+        data[field.id] = result.value
+        for derived in form.derived_by_source.get(field.id, ()):
+            key = derived.derived_from.key  # type: ignore[union-attr]  # derived fields have a source
+            if key in result.derived:
+                data[derived.id] = result.derived[key]
     if not errors:
-        validator = _validator_for(plan)
-        for err in validator.iter_errors(data):
+        for err in _schema_validator(form).iter_errors(data):
             fid = err.path[0] if err.path else (err.validator_value[0] if err.validator == "required" else "")
-            errors.setdefault(str(fid) or "form", f"{props.get(fid, {}).get('title', '表单')}不符合要求。")
+            field = form.by_id.get(str(fid))
+            errors.setdefault(str(fid) or "form", f"{field.label if field else '表单'}不符合要求。")
     return data, errors

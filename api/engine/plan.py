@@ -1,17 +1,23 @@
-"""The plan for one scenario and one set of guiding answers: the engine's single entry point."""
+"""The plan for one scenario and one set of guiding answers: the engine's single entry point.
+
+`compute_plan` returns a frozen, typed Plan; the routes render it as JSON (api/routes/schemas.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from api.catalog.expressions import evaluate_condition
 from api.catalog.loader import Catalog
-from api.catalog.models import Item, Scenario
+from api.catalog.models import Item, Scenario, TimeLimit
 from api.engine.answers import resolve_answers
-from api.engine.form import merge_form, merge_materials
-from api.engine.stages import order_stages
+from api.engine.form import MergedForm, merge_form
+from api.engine.materials import MaterialEntry, merge_materials
+from api.engine.stages import Stage, order_stages
 
 
 class AnswersInvalid(ValueError):
@@ -23,35 +29,81 @@ class AnswersInvalid(ValueError):
         self.suggestions = suggestions or {}
 
 
+@dataclass(frozen=True)
+class PlanItem:
+    """An applicable item as the plan places it: its stage, its fields for these answers, and which
+    of its prerequisites are in the plan or already met (not applicable, so done before)."""
+
+    id: str
+    name: str
+    department: str
+    legal_basis: str
+    reason: str
+    stage: int
+    prerequisites: tuple[str, ...]
+    prerequisites_already_met: tuple[str, ...]
+    time_limit: TimeLimit
+    fee: str
+    where: str
+    fields: tuple[str, ...]
+    materials: tuple[str, ...]  # material ids; the merged checklist is Plan.materials
+
+
+@dataclass(frozen=True)
+class Saving:
+    """What merging saves: field entries across the separate forms against the one form, and
+    materials handed in item by item against the merged checklist."""
+
+    separate_entries: int
+    merged_fields: int
+    saved_entries: int
+    separate_materials: int
+    merged_materials: int
+    forms_replaced: int
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: plans are cached, renderings cached on them
+class Plan:
+    scenario_id: str
+    scenario_name: str
+    answers: Mapping[str, Any]  # every question's value, defaults included (read-only)
+    assumed_answers: tuple[str, ...]  # the questions that took their default
+    items: tuple[PlanItem, ...]
+    not_applicable: tuple[Item, ...]
+    stages: tuple[Stage, ...]
+    form: MergedForm
+    materials: tuple[MaterialEntry, ...]
+    saving: Saving
+
+
 def item_fields(it: Item, answers: Mapping[str, Any]) -> list[str]:
     """The item's fields plus those of its conditional groups whose condition holds."""
     extra = [fid for group in it.conditional_fields if evaluate_condition(group.when, answers) for fid in group.fields]
     return [*it.fields, *extra]
 
 
-def _item_view(it: Item, fields: list[str], stage_of: dict[str, int], applicable: set[str]) -> dict[str, Any]:
-    return {
-        "id": it.id,
-        "name": it.name,
-        "department": it.department,
-        "legal_basis": it.legal_basis,
-        "reason": it.reason,
-        "stage": stage_of[it.id],
-        "prerequisites": [p for p in it.prerequisites if p in applicable],
-        "prerequisites_already_met": [p for p in it.prerequisites if p not in applicable],
-        "time_limit": it.time_limit.model_dump(),
-        "fee": it.fee,
-        "where": it.where,
-        "fields": fields,
-        "materials": [m.id for m in it.materials],
-    }
+def _plan_item(it: Item, fields: list[str], stage_of: dict[str, int], applicable: set[str]) -> PlanItem:
+    return PlanItem(
+        id=it.id,
+        name=it.name,
+        department=it.department,
+        legal_basis=it.legal_basis,
+        reason=it.reason,
+        stage=stage_of[it.id],
+        prerequisites=tuple(p for p in it.prerequisites if p in applicable),
+        prerequisites_already_met=tuple(p for p in it.prerequisites if p not in applicable),
+        time_limit=it.time_limit,
+        fee=it.fee,
+        where=it.where,
+        fields=tuple(fields),
+        materials=tuple(m.id for m in it.materials),
+    )
 
 
-def compute_plan(scenario: Scenario, raw_answers: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
+def compute_plan(scenario: Scenario, raw_answers: Mapping[str, Any], catalog: Catalog) -> Plan:
     """Applicable items, stages, merged form, materials and saving; raises AnswersInvalid.
 
-    Plans are cached per catalog, scenario and normalised answers; treat the result as read-only.
-    """
+    Plans are cached per catalog, scenario and normalised answers; a Plan is immutable."""
     resolved = resolve_answers(scenario, raw_answers, catalog)
     if resolved.errors:
         raise AnswersInvalid(resolved.errors, resolved.suggestions)
@@ -61,7 +113,7 @@ def compute_plan(scenario: Scenario, raw_answers: Mapping[str, Any], catalog: Ca
 @lru_cache(maxsize=1024)
 def _plan(
     catalog: Catalog, scenario_id: str, answer_items: tuple[tuple[str, Any], ...], assumed: tuple[str, ...]
-) -> dict[str, Any]:
+) -> Plan:
     scenario = catalog.scenarios[scenario_id]
     answers = dict(answer_items)
     items = [it for it in scenario.items if evaluate_condition(it.condition, answers)]
@@ -72,39 +124,27 @@ def _plan(
     fields_by_item = {it.id: item_fields(it, answers) for it in items}
     form = merge_form(f"{scenario.name}“一件事”联合申请表", items, fields_by_item, catalog, prefilled)
     materials = merge_materials(items)
-    asked = form["x-ask-order"]
+    asked = len(form.asked)
     separate = sum(len(f) for f in fields_by_item.values())
-    return {
-        "scenario_id": scenario.id,
-        "scenario_name": scenario.name,
-        "answers": answers,
-        "assumed_answers": list(assumed),
-        "items": [_item_view(it, fields_by_item[it.id], stage_of, applicable) for it in items],
-        "not_applicable": [
-            {"id": it.id, "name": it.name, "department": it.department, "reason": it.reason}
-            for it in scenario.items
-            if it.id not in applicable
-        ],
-        "stages": [
-            {
-                "stage": st.number,
-                "items": st.items,
-                "parallel": st.parallel,
-                "joint_groups": [{"items": g.items, "resolution": g.resolution} for g in st.joint_groups],
-            }
-            for st in stages
-        ],
-        "form": form,
-        "materials": materials,
-        "saving": {
-            "separate_entries": separate,
-            "merged_fields": len(asked),
-            "saved_entries": separate - len(asked),
-            "separate_materials": sum(len(it.materials) for it in items),
-            "merged_materials": len(materials),
-            "forms_replaced": len(items),
-        },
-    }
+    return Plan(
+        scenario_id=scenario.id,
+        scenario_name=scenario.name,
+        answers=MappingProxyType(answers),
+        assumed_answers=assumed,
+        items=tuple(_plan_item(it, fields_by_item[it.id], stage_of, applicable) for it in items),
+        not_applicable=tuple(it for it in scenario.items if it.id not in applicable),
+        stages=stages,
+        form=form,
+        materials=materials,
+        saving=Saving(
+            separate_entries=separate,
+            merged_fields=asked,
+            saved_entries=separate - asked,
+            separate_materials=sum(len(it.materials) for it in items),
+            merged_materials=len(materials),
+            forms_replaced=len(items),
+        ),
+    )
 
 
 def clear_plan_cache() -> None:

@@ -11,22 +11,24 @@ from api.catalog.models import Item
 
 @dataclass(frozen=True)
 class JointGroup:
-    items: list[str]
+    """Items that are each other's prerequisite, run together, and how the catalog resolves that."""
+
+    items: tuple[str, ...]
     resolution: str
 
 
 @dataclass(frozen=True)
 class Stage:
     number: int
-    items: list[str]
-    joint_groups: list[JointGroup]
+    items: tuple[str, ...]
+    joint_groups: tuple[JointGroup, ...]
 
     @property
     def parallel(self) -> bool:
         return len(self.items) > 1
 
 
-def order_stages(items: list[Item]) -> list[Stage]:
+def order_stages(items: list[Item]) -> tuple[Stage, ...]:
     """Layer the items by longest prerequisite chain; a strongly connected group shares a layer."""
     position = {it.id: i for i, it in enumerate(items)}
     graph = {it.id: [p for p in it.prerequisites if p in position] for it in items}
@@ -42,14 +44,14 @@ def order_stages(items: list[Item]) -> list[Stage]:
     stages: list[Stage] = []
     for lv in sorted(by_level):
         comps = by_level[lv]
-        ids = sorted((node for ci in comps for node in components[ci]), key=position.__getitem__)
+        ids = tuple(sorted((node for ci in comps for node in components[ci]), key=position.__getitem__))
         joint = []
         for ci in comps:
             if len(components[ci]) > 1:
-                members = sorted(components[ci], key=position.__getitem__)
+                members = tuple(sorted(components[ci], key=position.__getitem__))
                 texts = dict.fromkeys(
                     items[position[m]].joint_resolution.strip() for m in members if items[position[m]].joint_resolution
                 )
                 joint.append(JointGroup(members, "".join(texts)))
-        stages.append(Stage(lv + 1, ids, joint))
-    return stages
+        stages.append(Stage(lv + 1, ids, tuple(joint)))
+    return tuple(stages)

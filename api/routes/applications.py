@@ -10,14 +10,13 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.db import applications as crud
-from api.db.models import Application
 from api.deps import CatalogDep, DbSession, run_db
 from api.engine.form_check import check_form
 from api.engine.plan import compute_plan
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.numbers import is_well_formed
 from api.ratelimit import TOO_MANY, client_key
-from api.statuses import APPLICATION_STATUSES, ITEM_STATUSES
+from api.routes.schemas import ApplicationOut, SubmissionOut, plan_snapshot
 from api.validation.identity import validate_phone
 
 router = APIRouter(prefix="/applications", tags=["applications"])
@@ -35,36 +34,15 @@ class ApplicationCreate(BaseModel):
     conversation_id: str | None = Field(default=None, max_length=128)
 
 
-def application_view(app: Application) -> dict[str, Any]:
-    return {
-        "number": app.number,
-        "status": app.status,
-        "status_label": APPLICATION_STATUSES.get(app.status, app.status),
-        "scenario_id": app.scenario_id,
-        "scenario_name": app.plan_snapshot.get("scenario_name", app.scenario_id),
-        "created_at": app.created_at.isoformat() if app.created_at else None,
-        "updated_at": app.updated_at.isoformat() if app.updated_at else None,
-        "version": app.version,
-        "items": [
-            {
-                "id": it.item_id,
-                "name": it.item_name,
-                "department": it.department,
-                "stage": it.stage,
-                "status": it.status,
-                "status_label": ITEM_STATUSES.get(it.status, it.status),
-            }
-            for it in app.items
-        ],
-    }
-
-
 def _request_hash(body: ApplicationCreate) -> str:
     canonical = json.dumps(body.model_dump(), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@router.post("", status_code=201)
+REPLAYED = {"model": SubmissionOut, "description": "The same key again: the stored application, or its next version"}
+
+
+@router.post("", status_code=201, responses={200: REPLAYED, **error_responses(404, 409, 413, 422, 429)})
 async def submit_application(
     body: ApplicationCreate,
     request: Request,
@@ -72,7 +50,7 @@ async def submit_application(
     catalog: CatalogDep,
     response: Response,
     idempotency_key: Annotated[str, Header(min_length=8, max_length=128)],
-) -> dict[str, Any]:
+) -> SubmissionOut:
     """Submit one merged form. The same Idempotency-Key and body always give the same application;
     the same key with a corrected body, before review begins, gives its next version."""
     limits, client = request.app.state.rate_limits, client_key(request)
@@ -83,14 +61,14 @@ async def submit_application(
     if scenario is None:
         raise ApiError(404, "scenario_not_found", f"没有找到场景“{body.scenario_id}”。")
     plan = compute_plan(scenario, body.answers, catalog)  # AnswersInvalid → 422 (api/errors.py)
-    data, errors = check_form(plan, body.form_data, catalog)
+    data, errors = check_form(plan.form, body.form_data, catalog)
     new_application = None
     if not errors:
         new_application = {
             "scenario_id": scenario.id,
-            "answers": plan["answers"],
+            "answers": dict(plan.answers),
             "form_data": data,
-            "plan": {k: plan[k] for k in ("scenario_name", "items", "stages", "materials", "saving")},
+            "plan": plan_snapshot(plan),
             "channel": body.channel,
             "conversation_id": body.conversation_id,
             "idempotency_key": idempotency_key,
@@ -105,13 +83,13 @@ async def submit_application(
         limits.hit("submit_client", client)
     else:
         response.status_code = 200
-    return {**application_view(app), "replayed": outcome == "replayed", "revised": outcome == "revised"}
+    return SubmissionOut.of(app, replayed=outcome == "replayed", revised=outcome == "revised")
 
 
-@router.get("/{number}")
+@router.get("/{number}", responses=error_responses(404, 422, 429))
 def read_application_status(
     number: str, request: Request, session: DbSession, phone: Annotated[str, Query(max_length=32)] = ""
-) -> dict[str, Any]:
+) -> ApplicationOut:
     """Status with per-item progress; a wrong phone gets the same answer as an unknown number.
 
     Limited per client, and a number is locked for a while after repeated wrong phones."""
@@ -128,4 +106,4 @@ def read_application_status(
         if app is not None:
             limits.hit("wrong_phone_number", number, LOCKED_MESSAGE)
         raise ApiError(404, "application_not_found", NOT_FOUND_MESSAGE)
-    return application_view(app)
+    return ApplicationOut.of(app)

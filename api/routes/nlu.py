@@ -7,7 +7,9 @@ from pydantic import BaseModel, Field
 
 from api.db import applications as crud
 from api.deps import DbSession
+from api.errors import error_responses
 from api.ratelimit import client_key
+from api.routes.schemas import MissOut
 from privacy import mask_text
 
 router = APIRouter(prefix="/nlu", tags=["nlu"])
@@ -20,12 +22,12 @@ class MissCreate(BaseModel):
     confidence: float | None = Field(default=None, ge=0, le=1)
 
 
-@router.post("/misses", status_code=201)
-def record_miss(body: MissCreate, request: Request, session: DbSession) -> dict[str, int]:
+@router.post("/misses", status_code=201, responses=error_responses(413, 422, 429))
+def record_miss(body: MissCreate, request: Request, session: DbSession) -> MissOut:
     """Record one not-understood message (the sender is hashed by the caller)."""
     request.app.state.rate_limits.hit("miss_client", client_key(request))
     miss = crud.record_miss(
         session, text=mask_text(body.text), sender_hash=body.sender_hash, intent=body.intent, confidence=body.confidence
     )
     session.commit()
-    return {"id": miss.id}
+    return MissOut(id=miss.id)

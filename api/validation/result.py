@@ -22,12 +22,3 @@ def Valid(value: Any, derived: dict[str, Any] | None = None) -> ValidationResult
 
 def Invalid(message: str, suggestion: Any = None) -> ValidationResult:  # noqa: N802
     return ValidationResult(False, message=message, suggestion=suggestion)
-
-
-def result_view(result: ValidationResult) -> dict[str, Any]:
-    """The JSON a client gets: {valid, value, derived} or {valid: false, message, suggestion?}."""
-    if result.valid:
-        return {"valid": True, "value": result.value, "derived": result.derived}
-    if result.suggestion is not None:
-        return {"valid": False, "message": result.message, "suggestion": result.suggestion}
-    return {"valid": False, "message": result.message}

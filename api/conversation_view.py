@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.catalog.loader import Catalog
+from api.engine.form import FormField, MergedForm
 from api.engine.plan import AnswersInvalid, compute_plan
+from api.routes.schemas import PlanOut
 from privacy import PERSONAL_KINDS, mask_text, mask_value
 
 MAX_HISTORY = 200  # messages shown after a reload; older ones stay in the tracker only
@@ -42,27 +44,28 @@ def history(events: list[Mapping[str, Any]], known: list[str]) -> list[dict[str,
     return out[-MAX_HISTORY:]
 
 
-def _display(value: Any, prop: Mapping[str, Any], kind: str) -> str:
+def _display(value: Any, labels: Mapping[Any, str], kind: str) -> str:
     if kind in PERSONAL_KINDS:
         return mask_value(kind, value)
     if isinstance(value, bool):
         return "是" if value else "否"
-    labels = prop.get("x-enum-labels") or {}
     return str(labels.get(value, value))
 
 
-def form_view(plan: Mapping[str, Any], slots: Mapping[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
+def _labels(field: FormField) -> dict[Any, str]:
+    rule = field.definition.validator
+    return {c.value: c.label for c in rule.choices} if rule.kind == "choice" else {}
+
+
+def form_view(form: MergedForm, slots: Mapping[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
     """The merged form by group: each field filled (masked), still to come, or derived."""
-    form = plan["form"]
-    groups: dict[str, dict[str, Any]] = {g["id"]: {**g, "fields": []} for g in form["x-groups"]}
-    for fid in form["x-order"]:
-        prop = form["properties"][fid]
-        field = catalog.fields[fid]
-        value = slots.get(fid)
+    groups: dict[str, dict[str, Any]] = {g.id: {"id": g.id, "label": g.label, "fields": []} for g in form.groups}
+    for field in form.fields:
+        value = slots.get(field.id)
         entry: dict[str, Any] = {
-            "id": fid,
-            "label": prop["title"],
-            "departments": sorted({p["department"] for p in prop["x-provenance"]}),
+            "id": field.id,
+            "label": field.label,
+            "departments": sorted({p.department for p in field.provenance}),
             "state": "pending",
             "value": None,
         }
@@ -71,8 +74,8 @@ def form_view(plan: Mapping[str, Any], slots: Mapping[str, Any], catalog: Catalo
             entry["derived_from"] = catalog.fields[field.derived_from.field].label
         elif value not in (None, ""):
             entry["state"] = "filled"
-            entry["value"] = _display(value, prop, field.validator.kind)
-        groups[prop["x-group"]]["fields"].append(entry)
+            entry["value"] = _display(value, _labels(field), field.definition.validator.kind)
+        groups[field.definition.group]["fields"].append(entry)
     return [g for g in groups.values() if g["fields"]]
 
 
@@ -112,8 +115,8 @@ def case_view(slots: Mapping[str, Any], catalog: Catalog) -> dict[str, Any] | No
         plan = compute_plan(scenario, answers, catalog)
     except AnswersInvalid:
         return view
-    view["plan"] = {key: plan[key] for key in ("items", "not_applicable", "stages", "materials", "saving")}
-    view["form"] = form_view(plan, slots, catalog)
+    view["plan"] = PlanOut.of(plan).model_dump(include={"items", "not_applicable", "stages", "materials", "saving"})
+    view["form"] = form_view(plan.form, slots, catalog)
     return view
 
 

@@ -1,8 +1,9 @@
 """What the JSON routes return, as pydantic models: the OpenAPI document describes every response,
 and this is the one place where the engine's typed plan (and the catalog) become JSON.
 
-Models read the engine's dataclasses and the catalog's models by attribute (`from_attributes`);
-a "before" validator converts where the JSON differs from them (the form, the questions)."""
+The engine's dataclasses whose fields are the JSON's (PlanItem, MaterialEntry, Saving, JointGroup)
+are used as they are; models read the others by attribute (`from_attributes`), and a "before"
+validator converts where the JSON differs from them (the form, the questions)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from api.catalog.models import Choice, Item, Question, TimeLimit
+from api.catalog.models import Choice, Item, Question
 from api.db.models import Application
 from api.engine.form import MergedForm, form_schema
-from api.engine.plan import Plan
+from api.engine.materials import MaterialEntry
+from api.engine.plan import Plan, PlanItem, Saving
+from api.engine.stages import JointGroup
 from api.statuses import APPLICATION_STATUSES, ITEM_STATUSES
 from api.validation.result import ValidationResult
 
@@ -115,22 +118,6 @@ def validation_out(result: ValidationResult) -> ValidOut | InvalidOut:
 # --- the plan
 
 
-class PlanItemOut(Out):
-    id: str
-    name: str
-    department: str
-    legal_basis: str
-    reason: str
-    stage: int
-    prerequisites: list[str]
-    prerequisites_already_met: list[str]
-    time_limit: TimeLimit
-    fee: str
-    where: str
-    fields: list[str]
-    materials: list[str]
-
-
 class NotApplicableOut(Out):
     id: str
     name: str
@@ -138,43 +125,21 @@ class NotApplicableOut(Out):
     reason: str
 
 
-class JointGroupOut(Out):
-    items: list[str]
-    resolution: str
-
-
 class StageOut(Out):
     stage: int = Field(validation_alias=AliasChoices("stage", "number"))
     items: list[str]
     parallel: bool
-    joint_groups: list[JointGroupOut]
-
-
-class MaterialOut(Out):
-    id: str
-    name: str
-    note: str
-    items: list[str]
-    departments: list[str]
-
-
-class SavingOut(Out):
-    separate_entries: int
-    merged_fields: int
-    saved_entries: int
-    separate_materials: int
-    merged_materials: int
-    forms_replaced: int
+    joint_groups: list[JointGroup]
 
 
 class PlanSnapshot(Out):
     """The part of a plan stored with an application (its items become the application's items)."""
 
     scenario_name: str
-    items: list[PlanItemOut]
+    items: list[PlanItem]
     stages: list[StageOut]
-    materials: list[MaterialOut]
-    saving: SavingOut
+    materials: list[MaterialEntry]
+    saving: Saving
 
 
 class PlanOut(Out):
@@ -184,12 +149,12 @@ class PlanOut(Out):
     scenario_name: str
     answers: dict[str, Any]
     assumed_answers: list[str]
-    items: list[PlanItemOut]
+    items: list[PlanItem]
     not_applicable: list[NotApplicableOut]
     stages: list[StageOut]
     form: dict[str, Any] = Field(description="JSON Schema (draft 2020-12) of the one merged form")
-    materials: list[MaterialOut]
-    saving: SavingOut
+    materials: list[MaterialEntry]
+    saving: Saving
 
     @field_validator("form", mode="before")
     @classmethod

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     ASR_MAX_BYTES: int = 2 * 1024 * 1024  # about two minutes of compressed speech
     LIMIT_SPEECH_PER_SESSION: str = "20/minute"
 
+    # Staff workspace: sessions end after STAFF_IDLE_MINUTES without use or STAFF_SESSION_HOURS in all;
+    # LOGIN_MAX_FAILURES wrong passwords in a row lock the account for LOGIN_LOCK_MINUTES.
+    STAFF_IDLE_MINUTES: int = 30
+    STAFF_SESSION_HOURS: int = 10
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCK_MINUTES: int = 15
+    LIMIT_LOGINS_PER_CLIENT: str = "10/minute"
+    STAFF_PAGE_SIZE: int = 50
+
     # Rate limits (the `limits` library's notation); RATE_LIMIT_STORAGE=redis://… shares them.
     RATE_LIMIT_STORAGE: str = "memory://"
     LIMIT_CHAT_PER_SESSION: str = "30/minute"
@@ -70,6 +79,7 @@ class Settings(BaseSettings):
             "failed_lookup_client": self.LIMIT_FAILED_LOOKUPS_PER_CLIENT,
             "wrong_phone_number": self.LIMIT_WRONG_PHONES_PER_NUMBER,
             "speech_session": self.LIMIT_SPEECH_PER_SESSION,
+            "login_client": self.LIMIT_LOGINS_PER_CLIENT,
         }
 
 

@@ -7,6 +7,7 @@ APPLICATION_STATUSES = {
     "in_review": "审核中",
     "need_more": "需补充材料",
     "approved": "已办结",
+    "partly_approved": "部分办结",
     "rejected": "未通过",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, func
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -23,7 +23,11 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
 
 
 class Application(Base):
@@ -45,11 +49,18 @@ class Application(Base):
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # +1 per correction
+    materials_received: Mapped[list[str] | None] = mapped_column(default=None)  # ticked by the officer
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now(), onupdate=utcnow)
 
     items: Mapped[list[ApplicationItem]] = relationship(
         back_populates="application", order_by="ApplicationItem.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (  # the staff queue: waiting time within a status, filters by date and channel
+        Index("ix_application_status_created_at", "status", "created_at"),
+        Index("ix_application_created_at", "created_at"),
+        Index("ix_application_channel", "channel"),
     )
 
 
@@ -66,9 +77,15 @@ class ApplicationItem(Base):
     department: Mapped[str] = mapped_column(String(200))
     stage: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(24), default="pending")
+    # The last decision's reason (不予受理/不予许可) or correction request (补正: fields and message).
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    correction_fields: Mapped[list[str] | None] = mapped_column(default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now(), onupdate=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="items")
+
+    __table_args__ = (Index("ix_application_item_department_status", "department", "status"),)
 
 
 class NluMiss(Base):
@@ -109,3 +126,55 @@ class PurgedCount(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(24), primary_key=True)
     applications: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffUser(Base):
+    """An officer, supervisor, trainer or administrator. Passwords are argon2 hashes (pwdlib)."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    departments: Mapped[list[str]] = mapped_column(default=list)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in staff browser: the cookie holds a random token (its keyed hash is stored), and
+    every form and unsafe request carries the session's CSRF token."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    user: Mapped[StaffUser] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only: every staff action, reveal, login and failed login — who, when, what, before and
+    after. The database refuses UPDATE and DELETE on this table (triggers, migration 0005)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    application_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    target: Mapped[str | None] = mapped_column(String(128))
+    before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    client: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""Staff authentication: password hashing, sessions, roles."""

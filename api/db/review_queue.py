@@ -1,0 +1,70 @@
+"""The staff queue: applications filtered and paged in waiting-time order, and counts per status.
+Every filter is served by an index (migration 0005); a reviewer's queue is limited to the
+applications with an item of their departments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from api.db.models import Application, ApplicationItem
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = None
+    scenario_id: str | None = None
+    department: str | None = None
+    channel: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    number: str | None = None
+    departments: tuple[str, ...] | None = None  # None: every department (supervisor, admin)
+
+
+def _filtered(stmt: Select, f: QueueFilter, *, with_status: bool = True) -> Select:
+    if with_status and f.status:
+        stmt = stmt.where(Application.status == f.status)
+    if f.scenario_id:
+        stmt = stmt.where(Application.scenario_id == f.scenario_id)
+    if f.channel:
+        stmt = stmt.where(Application.channel == f.channel)
+    if f.number:
+        stmt = stmt.where(Application.number == f.number)
+    if f.date_from:
+        stmt = stmt.where(Application.created_at >= dt.datetime.combine(f.date_from, dt.time(), dt.UTC))
+    if f.date_to:
+        end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+        stmt = stmt.where(Application.created_at < end)
+    departments = set(f.departments) if f.departments is not None else None
+    if f.department:
+        departments = {f.department} if departments is None else departments & {f.department}
+    if departments is not None:
+        stmt = stmt.where(
+            exists().where(
+                ApplicationItem.application_id == Application.id, ApplicationItem.department.in_(sorted(departments))
+            )
+        )
+    return stmt
+
+
+def page(session: Session, f: QueueFilter, *, number: int, size: int) -> tuple[list[Application], int]:
+    """One page (1-based), longest waiting first, with the total of matching applications."""
+    total = session.scalar(_filtered(select(func.count()).select_from(Application), f)) or 0
+    stmt = (
+        _filtered(select(Application), f)
+        .order_by(Application.created_at, Application.id)
+        .offset((number - 1) * size)
+        .limit(size)
+        .options(selectinload(Application.items))
+    )
+    return list(session.scalars(stmt)), total
+
+
+def counts_by_status(session: Session, f: QueueFilter) -> dict[str, int]:
+    """How many applications in each status, under every filter but the status."""
+    stmt = _filtered(select(Application.status, func.count()).select_from(Application), f, with_status=False)
+    return dict(session.execute(stmt.group_by(Application.status)).tuples().all())

@@ -1,0 +1,118 @@
+"""The staff workspace pages in Debian's Chromium: an administrator made by the command creates a
+reviewer in the workspace; the reviewer signs in, filters the queue, opens an application, reveals
+one field (audited) and accepts and approves an item; axe-core finds no serious violation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.api.test_api import ANSWERS, FORM
+from tests.bot.browser import CHROMIUM, shot
+from tests.conftest import ROOT, ApiProcess
+
+PASSWORD = "审核-Passw0rd-2026"
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def staff_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
+    api = ApiProcess(tmp_path_factory.mktemp("staff"))
+    api.start()
+    env = {**os.environ, "DATABASE_URL": api["database_url"], "STAFF_ADMIN_PASSWORD": PASSWORD}
+    made = subprocess.run(
+        [sys.executable, "-m", "api.staff_admin", "create-admin", "admin", "--display-name", "管理员"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _login(page, url: str, username: str) -> None:
+    page.goto(f"{url}/staff")
+    assert "/staff/login" in page.url
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def test_reviewer_works_an_application_in_the_browser(staff_api: ApiProcess, browser: Browser) -> None:
+    url = staff_api["url"]
+    body = {"scenario_id": "open_restaurant", "answers": ANSWERS, "form_data": FORM, "channel": "kiosk"}
+    submitted = httpx.post(f"{url}/api/applications", json=body, headers={"Idempotency-Key": "staff-pages-1"})
+    number = submitted.json()["number"]
+
+    errors: list[str] = []
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, url, "admin")
+    page.goto(f"{url}/staff/users")
+    page.fill("#new-username", "li.reviewer")
+    page.fill("#new-name", "李审核")
+    page.select_option("#new-role", "reviewer")
+    page.get_by_label("滨海新区行政审批局").check()
+    page.fill("#new-password", PASSWORD)
+    page.get_by_role("button", name="创建").click()
+    assert "已创建账号 li.reviewer" in page.inner_text("main")
+    shot(page, "staff-users")
+    page.get_by_role("button", name="退出登录").click()
+    context.clear_cookies()
+
+    _login(page, url, "li.reviewer")
+    assert page.url.rstrip("/").endswith("/staff")
+    table = page.inner_text("table.queue")
+    assert number in table and "王*" in table and "王芳" not in table
+    page.fill("input[name=number]", number)
+    page.get_by_role("button", name="筛选").click()
+    assert page.locator("table.queue tbody tr").count() == 1
+    shot(page, "staff-queue")
+    page.get_by_role("link", name=number).click()
+    assert "136****5678" in page.inner_text("main")
+    page.get_by_role("button", name="显示手机号码").click()
+    assert "13612345678" in page.inner_text("main")
+    assert "reveal" in page.inner_text("section[aria-labelledby=audit-title]")
+
+    license_item = page.get_by_role("article", name="营业执照（设立登记）")
+    license_item.get_by_role("button", name="受理", exact=True).click()
+    license_item = page.get_by_role("article", name="营业执照（设立登记）")
+    assert "审核中" in license_item.inner_text()
+    license_item.get_by_role("button", name="办结", exact=True).click()
+    assert "已办结" in page.get_by_role("article", name="营业执照（设立登记）").inner_text()
+    reject = page.get_by_role("article", name="食品经营许可（餐饮服务）")
+    reject.get_by_role("button", name="不予受理").click()  # no reason: refused with a message, nothing changed
+    assert "请填写理由" in page.inner_text("[role=alert]")
+    shot(page, "staff-detail")
+
+    results = Axe().run(page)
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    page.goto(f"{url}/staff")
+    assert not [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not [e for e in errors if "409" not in e], errors  # the refused decision's own status line
+    context.close()

@@ -1,5 +1,5 @@
-"""Values as the citizen reads them (choice labels, yes/no, units, masked numbers), and which field a
-correction names."""
+"""Values as the citizen reads them (choice labels, yes/no, units, masked numbers), the materials
+checklist, and which field a correction names."""
 
 from __future__ import annotations
 
@@ -22,6 +22,21 @@ def display(field: dict[str, Any], value: Any) -> str:
         return f"{value}{rule['unit']}"
     # the citizen checks their own name and address; numbers that identify them are masked
     return mask_value(rule["kind"], value) if rule["kind"] in ("id_number", "phone", "bank_account") else str(value)
+
+
+def checklist(materials: list[dict[str, Any]]) -> list[str]:
+    """The materials as the citizen reads them: one line per material to bring (with its note), then
+    one line naming the application forms the merged form replaces and one the shared documents."""
+    lines = [
+        text("plan_material", name=m["name"], note=f"（{m['note']}）" if m.get("note") else "")
+        for m in materials
+        if m["kind"] == "bring"
+    ]
+    for kind, key in (("form", "materials_replaced_by_form"), ("shared", "materials_shared")):
+        names = [m["name"] for m in materials if m["kind"] == kind]
+        if names:
+            lines.append(text(key, names="、".join(names)))
+    return lines
 
 
 _CORRECTION_VALUE = re.compile(r"(?:改成|改为|换成|应该是|是|为)[：:，, ]*(.+)$")

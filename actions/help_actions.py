@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
 from actions.catalog import field_catalog
+from actions.display import checklist
 from actions.out_of_scope import OUT_OF_SCOPE_NONE, out_of_scope_answer
 from actions.slots import latest_entities, latest_intent, question_answers
 from actions.texts import text
@@ -121,12 +122,20 @@ def consult_lines(aspect: str, scenario: dict[str, Any], plan: dict[str, Any], m
         lines += [text("consult_where_item", item=it["name"], where=it["where"]) for it in items]
         lines.append(text("consult_online"))
     else:
-        catalog = {m["id"]: m for it in scenario["items"] for m in it["materials"]}
-        ids = dict.fromkeys(m if isinstance(m, str) else m["id"] for it in items for m in it["materials"])
-        for mid in ids:
-            m = catalog[mid]
-            lines.append(text("plan_material", name=m["name"], note=f"（{m['note']}）" if m.get("note") else ""))
+        lines += checklist(_materials_of(items, scenario))
     return lines
+
+
+def _materials_of(items: list[dict[str, Any]], scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    """The catalog's materials of these items, each once; brought if any of them needs it brought."""
+    catalog = {it["id"]: it for it in scenario["items"]}
+    merged: dict[str, dict[str, Any]] = {}
+    for it in items:
+        for m in catalog[it["id"]]["materials"]:
+            entry = merged.setdefault(m["id"], dict(m))
+            if m["kind"] == "bring":
+                entry["kind"] = "bring"
+    return list(merged.values())
 
 
 def offer(dispatcher: CollectingDispatcher, scenario: dict[str, Any]) -> list[EventType]:

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiUnavailable, api
 from actions.catalog import all_question_ids, field_catalog
+from actions.display import checklist
 from actions.help_actions import aspects_asked, consult_lines, offer
 from actions.misc_actions import record_miss
 from actions.out_of_scope import department_for, out_of_scope_answer
@@ -188,10 +189,9 @@ def explain_plan(plan: dict[str, Any]) -> str:
         )
     if plan["not_applicable"]:
         lines.append(text("plan_not_needed", items="、".join(it["name"] for it in plan["not_applicable"])))
-    lines.append(text("plan_materials", count=len(plan["materials"])))
-    for m in plan["materials"]:
-        lines.append(text("plan_material", name=m["name"], note=f"（{m['note']}）" if m["note"] else ""))
     s = plan["saving"]
+    lines.append(text("plan_materials", count=s["materials_to_bring"]))
+    lines += checklist(plan["materials"])
     lines.append(
         text(
             "plan_saving",
@@ -200,7 +200,9 @@ def explain_plan(plan: dict[str, Any]) -> str:
             forms=s["forms_replaced"],
             separate=s["separate_entries"],
             separate_materials=s["separate_materials"],
-            merged_materials=s["merged_materials"],
+            bring=s["materials_to_bring"],
         )
     )
+    if s["merged_days"] < s["separate_days"]:
+        lines.append(text("plan_saving_days", separate=s["separate_days"], merged=s["merged_days"]))
     return "\n".join(lines)

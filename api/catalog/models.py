@@ -142,14 +142,26 @@ class Question(Strict):
         return kind if kind in ("bool", "number", "choice") else "text"
 
 
+MaterialKind = Literal["form", "shared", "bring"]
+
+
 class Material(Strict):
     id: Identifier
     name: ChineseText
     note: str = ""
+    # form: the department's own application form, replaced by the one merged form;
+    # shared: the departments read it themselves (电子证照, or issued by an earlier item of the
+    #   scenario, e.g. 营业执照), so it is not asked of the citizen;
+    # bring: the citizen brings it.
+    kind: MaterialKind = "bring"
 
 
 class TimeLimit(Strict):
     statutory: ChineseText
+    # The working days the statutory text gives until the decision (行政许可法第八十二条 counts
+    # 行政许可 periods in working days); 0 for 当场/即办; null when the text gives no number. Required,
+    # so that every item says which.
+    statutory_days: Annotated[int, Field(ge=0, le=365)] | None
     promised: str = ""
 
 

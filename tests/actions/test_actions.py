@@ -269,3 +269,36 @@ def test_sender_hash_is_keyed_with_the_server_secret() -> None:
     hashed = sender_hash(make_tracker(text="啊", sender="kiosk-7"))
     assert len(hashed) == 32 and hashed == sender_hash(make_tracker(text="哦", sender="kiosk-7"))
     assert hashed != hashlib.sha256(b"kiosk-7").hexdigest()[:32]  # not computable without the secret
+
+
+def test_the_plan_and_a_materials_question_list_only_what_the_citizen_brings(api) -> None:
+    import httpx
+
+    from actions.help_actions import consult_lines
+    from actions.scenario_actions import explain_plan
+
+    url = f"{api['url']}/api/scenarios/open_restaurant"
+    scenario = httpx.get(url).json()
+    plan = httpx.post(f"{url}/plan", json={"answers": {"sells_tobacco": "卖"}}).json()
+    lines = explain_plan(plan).splitlines()
+    saving = plan["saving"]
+
+    def line(m: dict) -> str:
+        return f"· {m['name']}" + (f"（{m['note']}）" if m["note"] else "")
+
+    brought = [m for m in plan["materials"] if m["kind"] == "bring"]
+    not_brought = [m for m in plan["materials"] if m["kind"] != "bring"]
+    assert len(brought) == saving["materials_to_bring"] and not_brought
+    assert all(line(m) in lines for m in brought)
+    assert not any(line(m) in lines for m in not_brought)
+    assert all(m["name"] in "".join(lines) for m in not_brought)  # named once, as not to be handed in
+    assert f"从分别申请时的{saving['separate_materials']}份减少到{saving['materials_to_bring']}份" in "".join(lines)
+    assert saving["merged_days"] < saving["separate_days"]
+    assert f"最长要{saving['separate_days']}个工作日，并联办理最长{saving['merged_days']}个工作日" in "".join(lines)
+
+    food = next(it for it in plan["items"] if it["id"] == "food_business_permit")
+    answer = consult_lines("ask_materials", scenario, plan, "食品经营许可要带什么材料")
+    catalog = next(it for it in scenario["items"] if it["id"] == "food_business_permit")["materials"]
+    assert [m["id"] for m in catalog] == food["materials"]
+    assert [line(m) for m in catalog if m["kind"] == "bring"] == [a for a in answer if a.startswith("· ")]
+    assert "食品经营许可申请书" in answer[-2] and "营业执照" in answer[-1]

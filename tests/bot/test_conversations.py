@@ -97,12 +97,13 @@ def test_open_restaurant_from_first_words_to_stored_application(bot: BotStack) -
     assert (slots["has_business_license"], slots["floor_area"], slots["sells_tobacco"]) == (False, 120, False)
     assert "第1步" in plan and "第2步" in plan and "同时办理" in plan
     assert "互为前置" in plan and "先照后证" in plan
-    assert "城镇污水排入排水管网许可" in plan and "需要准备的材料" in plan
+    assert "城镇污水排入排水管网许可" in plan and "需要您准备的材料" in plan
     scenario_url = f"{bot.api['url']}/api/scenarios/open_restaurant"
     answers = {q["id"]: slots[q["id"]] for q in httpx.get(scenario_url).json()["questions"]}
     saving = httpx.post(f"{scenario_url}/plan", json={"answers": answers}).json()["saving"]
     assert saving["saved_entries"] > 0
     assert f"合并后只需填写 {saving['merged_fields']} 项，比分别填报少 {saving['saved_entries']} 项" in plan
+    assert f"需要您准备的材料（共{saving['materials_to_bring']}份）" in plan and "\n· 营业执照\n" not in plan
 
     bot.say(sender, "/affirm")
     assert bot.slots(sender)["requested_slot"] == "applicant_name"

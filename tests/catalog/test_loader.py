@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import shutil
 from pathlib import Path
 
@@ -77,6 +79,10 @@ def _item(doc: dict, item_id: str) -> dict:
         (lambda d: d.pop("aliases"), "aliases", "Field required"),
         (lambda d: d.update(colour="red"), "colour", "Extra inputs"),
         (lambda d: _item(d, "food_business_permit")["materials"][0].update(name="别的名字"), "materials", "同名"),
+        (lambda d: _item(d, "food_business_permit")["materials"][1].update(kind="copy"), "materials.1.kind", "'bring'"),
+        (lambda d: _item(d, "food_business_permit")["time_limit"].pop("statutory_days"), "statutory_days", "required"),
+        (lambda d: _item(d, "drainage_permit")["time_limit"].update(statutory_days=-1), "days", "greater than"),
+        (lambda d: _item(d, "drainage_permit")["time_limit"].update(statutory_days="十五"), "days", "integer"),
     ],
 )
 def test_broken_scenario_file_fails_with_file_path_and_reason(data_copy: Path, change, where, reason) -> None:
@@ -118,3 +124,42 @@ def test_question_defaults_are_valid_answers(catalog: Catalog) -> None:
     for sc in catalog.scenarios.values():
         for q in sc.questions:
             assert validate_rule(q.validator, q.default, q.label, catalog).valid, (sc.id, q.id)
+
+
+FORM_NAMES = ("申请书", "申请表", "备案表", "登记表", "采集表")
+
+
+def test_material_kinds_follow_their_names_and_notes(catalog: Catalog) -> None:
+    """Each department's own application form is replaced by the merged form; a document marked
+    “信息共享，无需另交” is not asked of the citizen."""
+    kinds = {"form": 0, "shared": 0, "bring": 0}
+    for sc in catalog.scenarios.values():
+        for it in sc.items:
+            for m in it.materials:
+                kinds[m.kind] += 1
+                where = (sc.id, it.id, m.id)
+                assert (m.kind == "form") == m.name.endswith(FORM_NAMES), where
+                if m.note == "信息共享，无需另交" or "申请人无需自行携带" in m.note:
+                    assert m.kind == "shared", where
+    assert all(kinds.values()), kinds
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def test_statutory_days_are_the_numbers_of_the_statutory_text(catalog: Catalog) -> None:
+    """A day count is 0 for 当场/即时, a number of the text, a sum of two of them (检查10日＋决定3日),
+    or twice one said of two offices (各15个工作日); null where the text states no time to decide."""
+    for sc in catalog.scenarios.values():
+        for it in sc.items:
+            text, days = it.time_limit.statutory, it.time_limit.statutory_days
+            if days is None:
+                continue
+            numbers = _numbers(text)
+            allowed = {*numbers, *(a + b for a, b in itertools.combinations(numbers, 2))}
+            allowed |= {2 * n for n in numbers} if "各" in text else set()
+            allowed |= {0} if ("当场" in text or "即" in text) and days == 0 else set()
+            assert days in allowed, (sc.id, it.id, text, days)
+    stated = [it.time_limit.statutory_days for sc in catalog.scenarios.values() for it in sc.items]
+    assert any(d for d in stated) and None in stated

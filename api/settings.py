@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     LOGIN_LOCK_MINUTES: int = 15
     LIMIT_LOGINS_PER_CLIENT: str = "10/minute"
     STAFF_PAGE_SIZE: int = 50
+    NOTIFY_SENDER: str = "api.notify:LogSender"  # "module:Class" with send(recipient, text)
 
     # Rate limits (the `limits` library's notation); RATE_LIMIT_STORAGE=redis://… shares them.
     RATE_LIMIT_STORAGE: str = "memory://"

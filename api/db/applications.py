@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from api.db.models import Application, ApplicationItem, NluMiss, utcnow
+from api.db.models import Application, ApplicationItem, ApplicationVersion, NluMiss, utcnow
 from api.db.sqlite import write_lock
 from api.numbers import new_number
 
@@ -83,6 +83,7 @@ def revise_application(
 ) -> Application:
     """A correction sent with the same idempotency key before review began: the next version of the
     same application (same number); the items follow the new plan."""
+    keep_version(session, app=app, replaced_by="revision")
     now = utcnow()
     app.answers, app.form_data, app.plan_snapshot = answers, form_data, plan
     app.phone, app.applicant_name = form_data.get("phone", ""), str(form_data.get("applicant_name", ""))
@@ -93,6 +94,30 @@ def revise_application(
     conn.execute(APPLICATION_ITEM.insert(), _item_rows(app.id, plan, now))
     session.expire(app, ["items"])
     return app
+
+
+def keep_version(session: Session, *, app: Application, replaced_by: str) -> None:
+    """Keep the application's current form as an earlier version before it is replaced."""
+    session.add(
+        ApplicationVersion(
+            application_id=app.id,
+            version=app.version,
+            answers=dict(app.answers),
+            form_data=dict(app.form_data),
+            replaced_by=replaced_by,
+        )
+    )
+    session.flush()
+
+
+def previous_version(session: Session, *, app: Application) -> ApplicationVersion | None:
+    stmt = (
+        select(ApplicationVersion)
+        .where(ApplicationVersion.application_id == app.id)
+        .order_by(ApplicationVersion.version.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
 
 
 def _item_rows(app_id: int, plan: dict[str, Any], now: Any) -> list[dict[str, Any]]:

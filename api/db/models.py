@@ -178,3 +178,33 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     client: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApplicationVersion(Base):
+    """An earlier version of an application's form, kept when a correction (补正, or a revision before
+    review) replaces it, so the reviewer sees what changed."""
+
+    __tablename__ = "application_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]]
+    form_data: Mapped[dict[str, Any]]
+    replaced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    replaced_by: Mapped[str] = mapped_column(String(24))  # revision | correction
+
+
+class Notification(Base):
+    """The outbox: a message to a citizen, written in the transaction of the change it reports and
+    sent once by `python -m api.notify` (claimed before sending, so two senders never both send it)."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_number: Mapped[str] = mapped_column(String(32), index=True)
+    recipient: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)

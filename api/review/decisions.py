@@ -3,12 +3,23 @@ departments, applied, and audited with before and after, in the caller's transac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session
 
 from api.auth.roles import may_review
-from api.db import audit
+from api.db import audit, outbox
 from api.db.models import Application, ApplicationItem, StaffUser
 from api.review.transitions import TransitionRefused, application_status, check, unmet_prerequisites
+
+# What the citizen is told (by SMS through the outbox) after each decision.
+NOTICES = {
+    "accept": "您的申请（受理编号{number}）中的“{item}”已受理。",
+    "approve": "您的申请（受理编号{number}）中的“{item}”已办结。",
+    "reject": "您的申请（受理编号{number}）中的“{item}”未通过：{reason}",
+    "request_correction": "您的申请（受理编号{number}）中的“{item}”需要补正：{fields}。说明：{reason}"
+    "请在进度查询页或对话中补正。",
+}
 
 
 class NotYours(PermissionError):
@@ -35,11 +46,12 @@ def decide(
     actor: StaffUser,
     reason: str = "",
     fields: list[str] | None = None,
-    form_fields: set[str] | frozenset[str] = frozenset(),
+    form_fields: Mapping[str, str] | None = None,
     client: str | None = None,
 ) -> ApplicationItem:
     """Apply one action to one item; raises TransitionRefused (with the officer's message) or NotYours.
-    `form_fields`: the ids of the application's merged form, the only fields a correction may name."""
+    `form_fields`: the application's merged form (field id → label), the only fields a correction may name."""
+    form_fields = form_fields or {}
     item = item_of(app, item_id)
     if not may_decide(actor, item):
         raise NotYours(item.department)
@@ -65,6 +77,17 @@ def decide(
         after["reason"] = item.reason
     if fields:
         after["fields"] = fields
+    outbox.enqueue(
+        session,
+        application_number=app.number,
+        recipient=app.phone,
+        text=NOTICES[action].format(
+            number=app.number,
+            item=item.item_name,
+            reason=item.reason or "",
+            fields="、".join(form_fields.get(f, f) for f in fields),
+        ),
+    )
     audit.record(
         session,
         actor=actor,

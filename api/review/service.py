@@ -68,7 +68,8 @@ def application_detail(
     session: Session, user: StaffUser, catalog: Catalog, number: str, revealed: dict[str, str] | None = None
 ) -> dict[str, Any]:
     app = _visible(crud.get_by_number(session, number=number), user)
-    return views.detail(app, user, catalog, utcnow(), revealed)
+    previous = crud.previous_version(session, app=app)
+    return views.detail(app, user, catalog, utcnow(), revealed, previous.form_data if previous else None)
 
 
 def reveal(session: Session, user: StaffUser, catalog: Catalog, number: str, field_id: str, client: str) -> str:
@@ -106,7 +107,7 @@ def decision(
             actor=user,
             reason=reason,
             fields=fields,
-            form_fields=set(views.merged_form(app, catalog).get("properties", {})),
+            form_fields={fid: p["title"] for fid, p in views.merged_form(app, catalog).get("properties", {}).items()},
             client=client,
         )
     except TransitionRefused as exc:

@@ -96,10 +96,45 @@ def _value(value: Any, prop: dict[str, Any]) -> str:
     return str(labels.get(value, value))
 
 
+def changes(
+    previous: dict[str, Any] | None, current: dict[str, Any], props: dict[str, Any], catalog: Catalog
+) -> list[dict[str, str]]:
+    """What the last correction changed, field by field, masked like the form."""
+    if previous is None:
+        return []
+    out = []
+    for fid in dict.fromkeys([*props, *current, *previous]):
+        if previous.get(fid) == current.get(fid):
+            continue
+        field = catalog.fields.get(fid)
+        kind = field.validator.kind if field else "text"
+        prop = props.get(fid, {})
+
+        def shown(value: Any, kind: str = kind, prop: dict[str, Any] = prop) -> str:
+            if value is None:
+                return "（未填）"
+            return mask_value(kind, value) if kind in PERSONAL_KINDS else _value(value, prop)
+
+        out.append(
+            {
+                "label": prop.get("title", field.label if field else fid),
+                "before": shown(previous.get(fid)),
+                "after": shown(current.get(fid)),
+            }
+        )
+    return out
+
+
 def detail(
-    app: Application, user: StaffUser, catalog: Catalog, now: dt.datetime, revealed: dict[str, str] | None = None
+    app: Application,
+    user: StaffUser,
+    catalog: Catalog,
+    now: dt.datetime,
+    revealed: dict[str, str] | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The application as the officer reviews it; `revealed` holds the one field shown in full."""
+    """The application as the officer reviews it; `revealed` holds the one field shown in full and
+    `previous` the form of the version before (its changes are listed)."""
     plan = app.plan_snapshot
     form = merged_form(app, catalog)
     props: dict[str, Any] = form.get("properties", {})
@@ -175,6 +210,7 @@ def detail(
         "items": items,
         "stages": stages,
         "materials": materials,
+        "changes": changes(previous, app.form_data, props, catalog),
         **_deadline(app, catalog, now),
     }
 

@@ -7,6 +7,7 @@ validator converts where the JSON differs from them (the form, the questions).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any, Literal, Self
 
@@ -185,6 +186,11 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
 # --- applications
 
 
+class CorrectionFieldOut(Out):
+    id: str
+    label: str
+
+
 class ApplicationItemOut(Out):
     id: str
     name: str
@@ -192,6 +198,8 @@ class ApplicationItemOut(Out):
     stage: int
     status: str
     status_label: str
+    reason: str | None = Field(default=None, description="不予受理/不予许可的理由，或补正说明")
+    correction: list[CorrectionFieldOut] = Field(default_factory=list, description="需要补正的表单项")
 
 
 class ApplicationOut(Out):
@@ -208,7 +216,9 @@ class ApplicationOut(Out):
     items: list[ApplicationItemOut]
 
     @classmethod
-    def of(cls, app: Application, **extra: Any) -> Self:
+    def of(cls, app: Application, labels: Mapping[str, str] | None = None, **extra: Any) -> Self:
+        """`labels` (field id → label) names the fields a correction asks for."""
+        labels = labels or {}
         return cls(
             number=app.number,
             status=app.status,
@@ -226,6 +236,10 @@ class ApplicationOut(Out):
                     stage=it.stage,
                     status=it.status,
                     status_label=ITEM_STATUSES.get(it.status, it.status),
+                    reason=it.reason if it.status in ("need_more", "rejected") else None,
+                    correction=[CorrectionFieldOut(id=f, label=labels.get(f, f)) for f in it.correction_fields or []]
+                    if it.status == "need_more"
+                    else [],
                 )
                 for it in app.items
             ],

@@ -130,6 +130,12 @@ class DetailMaterial(BaseModel):
     received: bool
 
 
+class FieldChange(BaseModel):
+    label: str
+    before: str
+    after: str
+
+
 class ApplicationDetail(BaseModel):
     number: str
     scenario_name: str
@@ -143,6 +149,7 @@ class ApplicationDetail(BaseModel):
     items: list[DetailItem]
     stages: list[DetailStage]
     materials: list[DetailMaterial]
+    changes: list[FieldChange] = Field(description="上一版本以来补正修改的内容（已遮蔽）")
     waited_working_days: int
     statutory_days: int | None
     warning: str

@@ -255,3 +255,74 @@ def test_create_admin_command_then_login(tmp_path) -> None:
 
     with TestClient(create_app(Settings(DATABASE_URL=url, DATA_DIR=ROOT / "data"))) as c:
         assert _login(c, name).json()["user"]["role"] == "admin"
+
+
+def test_correction_loop_from_the_officer_to_the_citizen_and_back(client, restaurant, tmp_path) -> None:
+    _user(client, "wang.approve", "reviewer", [APPROVALS, SIGNBOARDS, "滨海新区水务局"])
+    csrf = _signed_in(client, "wang.approve")
+    reason = "日排水量与后厨规模不符，请核实。"
+    asked = _decide(
+        client, csrf, restaurant, "drainage_permit", "request_correction", reason=reason, fields=["drainage_volume"]
+    )
+    assert asked.status_code == 200
+    phone = FORM["phone"]
+    status = client.get(f"/api/applications/{restaurant}", params={"phone": phone}).json()
+    drainage = next(it for it in status["items"] if it["id"] == "drainage_permit")
+    assert drainage["reason"] == reason and drainage["correction"] == [
+        {"id": "drainage_volume", "label": "日排水量（吨）"}
+    ]
+
+    url = f"/api/applications/{restaurant}/correction"
+    other = client.post(url, json={"phone": phone, "form_data": {"seat_count": "50"}})
+    assert other.status_code == 422 and other.json()["code"] == "not_requested"
+    wrong_phone = client.post(url, json={"phone": "13900000000", "form_data": {"drainage_volume": "5吨"}})
+    assert wrong_phone.status_code == 404
+    invalid = client.post(url, json={"phone": phone, "form_data": {"drainage_volume": "很多"}})
+    assert invalid.status_code == 422 and "drainage_volume" in invalid.json()["details"]["fields"]
+
+    fixed = client.post(url, json={"phone": phone, "form_data": {"drainage_volume": "五吨"}})
+    assert fixed.status_code == 200, fixed.text
+    body = fixed.json()
+    assert body["version"] == 2
+    assert next(it for it in body["items"] if it["id"] == "drainage_permit")["status"] == "pending"
+    again = client.post(url, json={"phone": phone, "form_data": {"drainage_volume": "5吨"}})
+    assert again.status_code == 200 and again.json()["version"] == 2  # a retry changes nothing
+
+    detail = client.get(f"/api/staff/applications/{restaurant}").json()
+    assert detail["version"] == 2 and detail["status"] != "need_more"
+    assert detail["changes"] == [{"label": "日排水量（吨）", "before": "3", "after": "5"}]
+    engine = create_engine(client.app.state.settings.DATABASE_URL)
+    with engine.connect() as conn:
+        old = conn.execute(text("SELECT version, replaced_by FROM application_version")).all()
+        assert [tuple(r) for r in old] == [(1, "correction")]
+    engine.dispose()
+    trail = client.get(f"/api/staff/applications/{restaurant}/audit").json()
+    assert ("application.corrected", "申请人") in [(e["action"], e["actor"]) for e in trail]
+
+
+def test_notifications_are_sent_once_and_logged_masked(client, restaurant, caplog) -> None:
+    from api import notify
+
+    _user(client, "wang.approve", "reviewer", [APPROVALS])
+    csrf = _signed_in(client, "wang.approve")
+    _decide(client, csrf, restaurant, "business_license", "accept")
+    _decide(client, csrf, restaurant, "food_business_permit", "reject", reason="场所不符合要求。")
+    cfg = client.app.state.settings
+    caplog.set_level("INFO", logger="api.notify")
+    assert notify.drain(cfg) == 2
+    assert notify.drain(cfg) == 0  # each once
+    lines = [r.getMessage() for r in caplog.records if r.name == "api.notify"]
+    assert len(lines) == 2 and all("136****5678" in line for line in lines)
+    assert "13612345678" not in " ".join(lines)
+    assert "营业执照（设立登记）”已受理" in lines[0] and "未通过：场所不符合要求。" in lines[1]
+
+    sent: list[tuple[str, str]] = []
+
+    class Failing:
+        def send(self, recipient: str, message: str) -> None:
+            sent.append((recipient, message))
+            raise RuntimeError("gateway down")
+
+    _decide(client, csrf, restaurant, "business_license", "approve")
+    assert notify.drain(cfg, Failing()) == 0 and len(sent) == 1
+    assert notify.drain(cfg, Failing()) == 0 and len(sent) == 1  # claimed: never sent twice

@@ -107,7 +107,30 @@ def test_reviewer_works_an_application_in_the_browser(staff_api: ApiProcess, bro
     reject = page.get_by_role("article", name="食品经营许可（餐饮服务）")
     reject.get_by_role("button", name="不予受理").click()  # no reason: refused with a message, nothing changed
     assert "请填写理由" in page.inner_text("[role=alert]")
+
+    # 补正: the officer names a field and says why; the citizen corrects it on the status page.
+    food = page.get_by_role("article", name="食品经营许可（餐饮服务）")
+    food.get_by_label("理由或补正说明").fill("就餐座位数与场所面积不符，请核实后补正。")
+    food.get_by_label("就餐座位数").check()
+    food.get_by_role("button", name="补正", exact=True).click()
+    assert "需补充材料" in page.get_by_role("article", name="食品经营许可（餐饮服务）").inner_text()
     shot(page, "staff-detail")
+
+    citizen = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    citizen.goto(f"{url}/status?number={number}")
+    citizen.fill("#phone", FORM["phone"])
+    citizen.get_by_role("button", name="查询").click()
+    citizen.wait_for_selector("form.correction")
+    assert "就餐座位数与场所面积不符" in citizen.inner_text("#status-result")
+    citizen.get_by_label("就餐座位数").fill("三十个")
+    citizen.get_by_role("button", name="提交补正").click()
+    citizen.wait_for_selector("#status-result .notice")
+    assert "第2版" in citizen.inner_text("#status-result")
+    shot(citizen, "status-corrected")
+    citizen.context.close()
+    page.reload()
+    changes = page.inner_text("section.changes")
+    assert "就餐座位数" in changes and "40" in changes and "30" in changes
 
     results = Axe().run(page)
     serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

@@ -1,10 +1,11 @@
 // The page's one way to the server: same-origin JSON endpoints; errors carry a Chinese message.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -34,7 +35,7 @@ async function request(method, url, { json, body, type, as = "json" } = {}) {
     data = null;
   }
   if (!response.ok) {
-    throw new ApiError(response.status, data?.code ?? `http_${response.status}`, data?.message ?? UNAVAILABLE);
+    throw new ApiError(response.status, data?.code ?? `http_${response.status}`, data?.message ?? UNAVAILABLE, data?.details);
   }
   return data;
 }
@@ -47,6 +48,10 @@ export const api = {
   speech: () => request("GET", "/api/chat/speech"),
   tts: (text) => request("POST", "/api/chat/speech/tts", { json: { text }, as: "blob" }),
   recognise: (audio) => request("POST", "/api/chat/speech/recognise", { body: audio, type: audio.type || "audio/webm" }),
+  correct: (number, phone, formData) =>
+    request("POST", `/api/applications/${encodeURIComponent(number)}/correction`, {
+      json: { phone, form_data: formData },
+    }),
   status: (number, phone) =>
     request("GET", `/api/applications/${encodeURIComponent(number)}?phone=${encodeURIComponent(phone)}`),
 };

@@ -8,7 +8,7 @@ API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: run test setup lint check-catalog generate train chat saving bench bench-bot bench-load clean-venvs
+.PHONY: run test setup lint check-catalog generate train chat saving bench bench-bot bench-load bench-queue clean-venvs
 
 setup: $(API_VENV)/.installed $(BOT_VENV)/.installed var
 
@@ -57,6 +57,9 @@ saving: $(API_VENV)/.installed
 bench: setup
 	$(API_PY) bench/bench_plan.py
 	$(API_PY) bench/bench_submit.py
+
+bench-queue: setup
+	$(API_PY) bench/bench_queue.py
 
 bench-bot: setup
 	$(BOT_PY) bench/bench_bot.py

@@ -17,7 +17,7 @@ from api.db.review_queue import QueueFilter, counts_by_status, page
 from api.review import views
 from api.review.decisions import decide
 from api.review.transitions import TransitionRefused
-from privacy import PERSONAL_KINDS
+from privacy import PERSONAL_KINDS, mask_phone
 
 
 class Refused(Exception):
@@ -53,14 +53,16 @@ def queue(
     if user.role == "trainer":
         raise Refused(403, "forbidden", "您的账号没有这项权限。")
     f = QueueFilter(**{**f.__dict__, "departments": visible_departments(user)})
-    rows, total = page(session, f, number=number, size=size)
+    counts = counts_by_status(session, f)
+    total = counts.get(f.status, 0) if f.status else sum(counts.values())
+    rows = page(session, f, number=number, size=size)
     now = utcnow()
     return {
         "rows": [views.queue_row(app, catalog, now) for app in rows],
         "total": total,
         "page": number,
         "pages": max(1, -(-total // size)),
-        "counts": counts_by_status(session, f),
+        "counts": counts,
     }
 
 
@@ -211,3 +213,47 @@ def audit_view(events: list[Any]) -> list[dict[str, Any]]:
         }
         for e in events
     ]
+
+
+EXPORT_COLUMNS = ["受理编号", "事项", "申请人", "手机号", "渠道", "状态", "提交时间", "已等待工作日", "各事项进度"]
+EXPORT_LIMIT = 50_000
+
+
+def export_rows(
+    session: Session, user: StaffUser, catalog: Catalog, f: QueueFilter, *, unmasked: bool, client: str
+) -> list[list[str]]:
+    """The filtered queue as CSV rows (header first), masked unless an admin asks otherwise; every
+    export is audited with its filter and whether it was masked."""
+    if user.role == "trainer":
+        raise Refused(403, "forbidden", "您的账号没有这项权限。")
+    if unmasked and user.role != "admin":
+        raise Refused(403, "forbidden", "只有系统管理员可以导出未遮蔽的个人信息。")
+    f = QueueFilter(**{**f.__dict__, "departments": visible_departments(user)})
+    apps = page(session, f, number=1, size=EXPORT_LIMIT)
+    now = utcnow()
+    rows = [EXPORT_COLUMNS]
+    for app in apps:
+        row = views.queue_row(app, catalog, now)
+        rows.append(
+            [
+                row["number"],
+                row["scenario_name"],
+                app.applicant_name if unmasked else row["applicant"],
+                app.phone if unmasked else mask_phone(app.phone),
+                row["channel"],
+                row["status_label"],
+                row["created_at"][:16].replace("T", " "),
+                str(row["waited_working_days"]),
+                "；".join(f"{it['name']}：{it['status_label']}" for it in row["items"]),
+            ]
+        )
+    filters = {k: str(v) for k, v in f.__dict__.items() if v and k != "departments"}
+    audit.record(
+        session,
+        actor=user,
+        action="export",
+        after={"rows": len(apps), "masked": not unmasked, **filters},
+        client=client,
+    )
+    session.commit()
+    return rows

@@ -4,6 +4,8 @@ every action audited in a trail the database will not let anyone change."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -326,3 +328,25 @@ def test_notifications_are_sent_once_and_logged_masked(client, restaurant, caplo
     _decide(client, csrf, restaurant, "business_license", "approve")
     assert notify.drain(cfg, Failing()) == 0 and len(sent) == 1
     assert notify.drain(cfg, Failing()) == 0 and len(sent) == 1  # claimed: never sent twice
+
+
+def test_csv_export_is_masked_unless_an_admin_asks_and_is_audited(client, restaurant) -> None:
+    _user(client, "chen", "supervisor", [])
+    _signed_in(client, "chen")
+    resp = client.get("/api/staff/applications.csv", params={"scenario_id": "open_restaurant"})
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(resp.text.lstrip("\ufeff"))))
+    assert rows[0][0] == "受理编号" and rows[1][0] == restaurant
+    assert rows[1][2] == "王*" and rows[1][3] == "136****5678" and "13612345678" not in resp.text
+    assert client.get("/api/staff/applications.csv", params={"unmasked": "true"}).status_code == 403
+
+    _user(client, "root.admin", "admin", [])
+    client.cookies.clear()
+    _signed_in(client, "root.admin")
+    full = client.get("/api/staff/applications.csv", params={"unmasked": "true"})
+    assert "13612345678" in full.text and "王芳" in full.text
+    users = {u["username"]: u["id"] for u in client.get("/api/staff/users").json()}
+    exports = [e for e in client.get(f"/api/staff/users/{users['root.admin']}/audit").json() if e["action"] == "export"]
+    assert exports and exports[0]["after"]["masked"] is False
+    chen = [e for e in client.get(f"/api/staff/users/{users['chen']}/audit").json() if e["action"] == "export"]
+    assert chen[0]["after"] == {"rows": 1, "masked": True, "scenario_id": "open_restaurant"}

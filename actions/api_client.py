@@ -91,7 +91,9 @@ class ApiClient:
         return resp.json()
 
     async def validate(self, field_id: str, value: Any) -> dict[str, Any]:
-        resp = await self._request("POST", f"/api/fields/{field_id}/validate", json={"value": value})
+        """One form answer; the token lets the API count a refused answer for the analytics."""
+        headers = {"X-Internal-Token": internal_token()}
+        resp = await self._request("POST", f"/api/fields/{field_id}/validate", json={"value": value}, headers=headers)
         resp.raise_for_status()
         return resp.json()
 

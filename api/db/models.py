@@ -216,3 +216,13 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ValidationFailure(Base):
+    """One answer a field's validator refused (no value kept): which fields citizens struggle with."""
+
+    __tablename__ = "validation_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    field_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import login as login_service
 from api.auth.roles import ROLES
 from api.auth.session import StaffDep, check_csrf, clear_cookie, require_role, set_cookie
-from api.db import audit, staff
+from api.db import analytics, audit, staff
 from api.db.models import StaffUser
 from api.db.review_queue import QueueFilter
 from api.deps import CatalogDep, DbSession
@@ -440,6 +440,65 @@ def application_audit(
     except service.Refused as exc:
         raise refused(exc) from None
     return service.audit_view(audit.for_application(session, number=number[:32]))
+
+
+class AnalyticsRow(BaseModel):
+    scenario_id: str
+    scenario_name: str
+    channel: str
+    submitted: int
+    accepted: int = Field(description="至少一个事项已受理")
+    approved: int
+    median_minutes: float | None = Field(description="从开始对话到提交的分钟数（中位数）")
+    saved_entries: int = 0
+    separate_materials: int = 0
+    materials_to_bring: int = 0
+    separate_days: int = 0
+    merged_days: int = 0
+    separate_steps: int = 0
+
+
+class FailingField(BaseModel):
+    field_id: str
+    label: str
+    failures: int
+
+
+class Analytics(BaseModel):
+    date_from: dt.date
+    date_to: dt.date
+    sessions_by_channel: dict[str, int] = Field(description="开始的对话数")
+    rows: list[AnalyticsRow]
+    failing_fields: list[FailingField] = Field(description="校验未通过最多的表单项")
+
+
+def analytics_report(session: DbSession, catalog: CatalogDep, date_from: dt.date | None, date_to: dt.date | None):
+    end_day = date_to or dt.datetime.now(dt.UTC).date()
+    start_day = date_from or end_day - dt.timedelta(days=29)
+    start = dt.datetime.combine(start_day, dt.time(), dt.UTC)
+    end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(), dt.UTC)
+    data = analytics.report(session, start=start, end=end)
+    for row in data["rows"]:
+        sc = catalog.scenarios.get(row["scenario_id"])
+        row["scenario_name"] = sc.name if sc else row["scenario_id"]
+    for f in data["failing_fields"]:
+        field = catalog.fields.get(f["field_id"])
+        f["label"] = field.label if field else f["field_id"]
+    return Analytics(date_from=start_day, date_to=end_day, **data)
+
+
+@router.get("/analytics", response_model=Analytics)
+def staff_analytics(
+    staff_session: StaffDep,
+    session: DbSession,
+    catalog: CatalogDep,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Analytics:
+    """Per scenario and channel over a period (default: the last 30 days): conversations started,
+    submitted, accepted, approved, minutes to submit, the fields that fail most, and 四减 totals."""
+    require_role(staff_session, "admin", "supervisor")
+    return analytics_report(session, catalog, date_from, date_to)
 
 
 @router.get("/users", response_model=list[UserView])

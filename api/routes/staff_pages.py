@@ -21,6 +21,7 @@ from api.errors import ApiError
 from api.ratelimit import client_key
 from api.review import service
 from api.routes.pages import SECURITY_HEADERS, TEMPLATES
+from api.routes.staff import analytics_report
 from api.statuses import APPLICATION_STATUSES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -45,6 +46,13 @@ def _render(request: Request, template: str, staff_session: StaffSession | None,
 def _to_login(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/staff/login?{urlencode({'next': target})}", status_code=303)
+
+
+def _day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _home(staff_session: StaffSession) -> str:
@@ -120,19 +128,13 @@ def queue_page(
     if staff_session.user.role == "trainer":
         return RedirectResponse(_home(staff_session), status_code=303)
 
-    def day(text: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(text) if text else None
-        except ValueError:
-            return None
-
     f = QueueFilter(
         status=status or None,
         scenario_id=scenario_id or None,
         department=department or None,
         channel=channel or None,
-        date_from=day(date_from),
-        date_to=day(date_to),
+        date_from=_day(date_from),
+        date_to=_day(date_to),
         number=number.strip().upper() or None,
     )
     data = service.queue(
@@ -343,3 +345,20 @@ def audit_page(
     subject = next((u for u in users if u.id == user_id), users[0] if users else None)
     events = service.audit_view(audit.for_user(session, user_id=subject.id)) if subject else []
     return _render(request, "staff/audit.html", staff_session, users=users, subject=subject, events=events)
+
+
+@router.get("/analytics", response_class=HTMLResponse)
+def analytics_page(
+    request: Request,
+    staff_session: OptionalStaffDep,
+    session: DbSession,
+    catalog: CatalogDep,
+    date_from: Annotated[str, Query(max_length=10)] = "",
+    date_to: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    if staff_session is None:
+        return _to_login(request)
+    if staff_session.user.role not in ("admin", "supervisor"):
+        return _render(request, "staff/base.html", staff_session, 403, error="您的账号没有这项权限。")
+    report = analytics_report(session, catalog, _day(date_from), _day(date_to))
+    return _render(request, "staff/analytics.html", staff_session, report=report)

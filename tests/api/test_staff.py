@@ -350,3 +350,31 @@ def test_csv_export_is_masked_unless_an_admin_asks_and_is_audited(client, restau
     assert exports and exports[0]["after"]["masked"] is False
     chen = [e for e in client.get(f"/api/staff/users/{users['chen']}/audit").json() if e["action"] == "export"]
     assert chen[0]["after"] == {"rows": 1, "masked": True, "scenario_id": "open_restaurant"}
+
+
+def test_analytics_per_scenario_and_channel(client, restaurant) -> None:
+    from serversecret import internal_token
+
+    internal = {"X-Internal-Token": internal_token()}
+    assert client.post("/api/fields/phone/validate", json={"value": "12345"}, headers=internal).json()["valid"] is False
+    client.post("/api/fields/phone/validate", json={"value": "12345"})  # not from the bot: not counted
+    client.post("/api/fields/id_number/validate", json={"value": "1"}, headers=internal)
+    client.post("/api/fields/phone/validate", json={"value": "999"}, headers=internal)
+    _user(client, "wang.approve", "reviewer", [APPROVALS])
+    csrf = _signed_in(client, "wang.approve")
+    _decide(client, csrf, restaurant, "business_license", "accept")
+    assert client.get("/api/staff/analytics").status_code == 403  # reviewers do not see it
+
+    _user(client, "chen", "supervisor", [])
+    client.cookies.clear()
+    _signed_in(client, "chen")
+    report = client.get("/api/staff/analytics").json()
+    (row,) = report["rows"]
+    assert (row["scenario_id"], row["channel"], row["submitted"], row["accepted"], row["approved"]) == (
+        "open_restaurant", "web", 1, 1, 0
+    )  # fmt: skip
+    assert row["saved_entries"] > 0 and row["separate_days"] >= row["merged_days"]
+    assert report["failing_fields"][0] == {"field_id": "phone", "label": "手机号码", "failures": 2}
+    assert {f["field_id"] for f in report["failing_fields"]} == {"phone", "id_number"}
+    page = client.get("/staff/analytics")
+    assert page.status_code == 200 and "开办餐饮店" in page.text and "手机号码：2 次" in page.text

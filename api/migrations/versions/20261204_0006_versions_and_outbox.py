@@ -1,4 +1,5 @@
-"""earlier versions of corrected applications, the notification outbox, covering queue indexes
+"""earlier versions of corrected applications, the notification outbox, covering queue indexes,
+validation failures per field
 
 Revision ID: 0006
 Revises: 0005
@@ -58,6 +59,14 @@ def upgrade() -> None:
         "application",
         ["scenario_id", "channel", "status", "created_at"],
     )
+    op.create_table(
+        "validation_failure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("field_id", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_validation_failure")),
+    )
+    op.create_index(op.f("ix_validation_failure_at"), "validation_failure", ["at"])
     op.create_index("ix_application_id_status_created_at", "application", ["id", "status", "created_at"])
     op.create_index(
         "ix_application_item_department_application_id", "application_item", ["department", "application_id"]
@@ -65,6 +74,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("validation_failure")
     op.drop_index("ix_application_item_department_application_id", "application_item")
     op.drop_index("ix_application_id_status_created_at", "application")
     op.drop_index("ix_application_scenario_channel_status_created_at", "application")

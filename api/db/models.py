@@ -86,6 +86,8 @@ class ApplicationItem(Base):
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     correction_fields: Mapped[list[str] | None] = mapped_column(default=None)
     decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    # A reviewer a supervisor assigned the item to (改派): they may decide it whatever their departments.
+    assignee: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now(), onupdate=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="items")

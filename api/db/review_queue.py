@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from api.db.models import Application, ApplicationItem
@@ -23,6 +23,7 @@ class QueueFilter:
     date_to: dt.date | None = None
     number: str | None = None
     departments: tuple[str, ...] | None = None  # None: every department (supervisor, admin)
+    assignee: str | None = None  # with `departments`: also the items assigned to this reviewer
 
 
 def _filtered(stmt: Select, f: QueueFilter, *, with_status: bool = True) -> Select:
@@ -44,6 +45,8 @@ def _filtered(stmt: Select, f: QueueFilter, *, with_status: bool = True) -> Sele
         departments = {f.department} if departments is None else departments & {f.department}
     if departments is not None:  # the ids from an index on (department, application_id), no item rows read
         named = ApplicationItem.department.in_(sorted(departments))
+        if f.assignee and not f.department:
+            named = or_(named, ApplicationItem.assignee == f.assignee)
         stmt = stmt.where(Application.id.in_(select(ApplicationItem.application_id).where(named)))
     return stmt
 

@@ -34,7 +34,8 @@ def item_of(app: Application, item_id: str) -> ApplicationItem:
 
 
 def may_decide(user: StaffUser, item: ApplicationItem) -> bool:
-    return may_review(user.role) and item.department in user.departments
+    """A reviewer of the item's department, or the reviewer a supervisor assigned it to."""
+    return may_review(user.role) and (item.department in user.departments or item.assignee == user.username)
 
 
 def decide(

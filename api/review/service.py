@@ -42,9 +42,16 @@ def visible_departments(user: StaffUser) -> tuple[str, ...] | None:
 def _visible(app: Application | None, user: StaffUser) -> Application:
     if app is None or user.role == "trainer":
         raise NOT_FOUND
-    if not sees_all_departments(user.role) and not any(it.department in user.departments for it in app.items):
+    if not sees_all_departments(user.role) and not any(
+        it.department in user.departments or it.assignee == user.username for it in app.items
+    ):
         raise NOT_FOUND
     return app
+
+
+def _scope(f: QueueFilter, user: StaffUser) -> QueueFilter:
+    """The filter limited to what this user may see."""
+    return QueueFilter(**{**f.__dict__, "departments": visible_departments(user), "assignee": user.username})
 
 
 def queue(
@@ -52,7 +59,7 @@ def queue(
 ) -> dict[str, Any]:
     if user.role == "trainer":
         raise Refused(403, "forbidden", "您的账号没有这项权限。")
-    f = QueueFilter(**{**f.__dict__, "departments": visible_departments(user)})
+    f = _scope(f, user)
     counts = counts_by_status(session, f)
     total = counts.get(f.status, 0) if f.status else sum(counts.values())
     rows = page(session, f, number=number, size=size)
@@ -119,6 +126,36 @@ def decision(
         session.rollback()
         raise Refused(403, "not_your_department", "这个事项不属于您负责的部门。") from None
     session.commit()
+
+
+def assign(session: Session, user: StaffUser, number: str, item_id: str, username: str, client: str) -> None:
+    """改派: a supervisor gives an item to a reviewer (of any department), or back to its department."""
+    if user.role != "supervisor":
+        raise Refused(403, "forbidden", "只有科室负责人可以改派事项。")
+    app = _visible(crud.get_by_number(session, number=number), user)
+    item = next((it for it in app.items if it.item_id == item_id), None)
+    if item is None:
+        raise Refused(404, "item_not_found", "这份申请里没有这个事项。")
+    target = staff.get_user(session, username=username) if username else None
+    if username and (target is None or target.role != "reviewer" or not target.active):
+        raise Refused(422, "not_a_reviewer", "只能改派给在岗的审核人员。")
+    before = {"assignee": item.assignee}
+    item.assignee = target.username if target else None
+    audit.record(
+        session,
+        actor=user,
+        action="item.assigned",
+        application_number=number,
+        target=item_id,
+        before=before,
+        after={"assignee": item.assignee},
+        client=client,
+    )
+    session.commit()
+
+
+def reviewers(session: Session) -> list[StaffUser]:
+    return [u for u in staff.list_users(session) if u.role == "reviewer" and u.active]
 
 
 def tick_material(
@@ -228,7 +265,7 @@ def export_rows(
         raise Refused(403, "forbidden", "您的账号没有这项权限。")
     if unmasked and user.role != "admin":
         raise Refused(403, "forbidden", "只有系统管理员可以导出未遮蔽的个人信息。")
-    f = QueueFilter(**{**f.__dict__, "departments": visible_departments(user)})
+    f = _scope(f, user)
     apps = page(session, f, number=1, size=EXPORT_LIMIT)
     now = utcnow()
     rows = [EXPORT_COLUMNS]
@@ -247,7 +284,7 @@ def export_rows(
                 "；".join(f"{it['name']}：{it['status_label']}" for it in row["items"]),
             ]
         )
-    filters = {k: str(v) for k, v in f.__dict__.items() if v and k != "departments"}
+    filters = {k: str(v) for k, v in f.__dict__.items() if v and k not in ("departments", "assignee")}
     audit.record(
         session,
         actor=user,

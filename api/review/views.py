@@ -175,6 +175,7 @@ def detail(
             "correction_fields": it.correction_fields or [],
             "correction_labels": [props.get(f, {}).get("title", f) for f in it.correction_fields or []],
             "decided_by": it.decided_by,
+            "assignee": it.assignee,
             "actions": [{"action": a, "label": label} for a, label in allowed_actions(it.status)]
             if may_decide(user, it)
             else [],

@@ -110,6 +110,7 @@ class DetailItem(BaseModel):
     correction_fields: list[str]
     correction_labels: list[str]
     decided_by: str | None
+    assignee: str | None = Field(description="科室负责人改派给的审核人员")
     actions: list[ItemAction]
 
 
@@ -161,6 +162,10 @@ class DecisionRequest(Strict):
     action: Literal["accept", "approve", "reject", "request_correction"]
     reason: str = Field(default="", max_length=1000)
     fields: list[str] = Field(default_factory=list, max_length=50)
+
+
+class AssignRequest(Strict):
+    username: str = Field(default="", max_length=64, description="审核人员的用户名；空：退回本部门")
 
 
 class RevealRequest(Strict):
@@ -406,6 +411,26 @@ def decide_item(
             client=client_key(request),
         )
         return service.application_detail(session, user, catalog, number[:32])
+    except service.Refused as exc:
+        raise refused(exc) from None
+
+
+@router.post("/applications/{number}/items/{item_id}/assign", response_model=ApplicationDetail)
+def assign_item(
+    number: str,
+    item_id: str,
+    body: AssignRequest,
+    request: Request,
+    staff_session: StaffDep,
+    session: DbSession,
+    catalog: CatalogDep,
+    csrf: CsrfHeader = None,
+) -> dict[str, Any]:
+    """改派 (supervisors): give an item to a reviewer, or back to its department."""
+    check_csrf(staff_session, csrf)
+    try:
+        service.assign(session, staff_session.user, number[:32], item_id[:64], body.username, client_key(request))
+        return service.application_detail(session, staff_session.user, catalog, number[:32])
     except service.Refused as exc:
         raise refused(exc) from None
 

@@ -184,6 +184,7 @@ def _detail_page(
         app=app,
         events=events,
         can_review=may_review(staff_session.user.role),
+        reviewers=service.reviewers(session) if staff_session.user.role == "supervisor" else [],
         **ctx,
     )
 
@@ -250,6 +251,27 @@ def decide(
     except service.Refused as exc:
         return _detail_page(request, staff_session, session, catalog, number, status=exc.status, error=exc.message)
     return RedirectResponse(f"/staff/applications/{number}", status_code=303)
+
+
+@router.post("/applications/{number}/items/{item_id}/assign", response_class=HTMLResponse)
+def assign(
+    number: str,
+    item_id: str,
+    request: Request,
+    staff_session: OptionalStaffDep,
+    session: DbSession,
+    catalog: CatalogDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    if staff_session is None:
+        return _to_login(request)
+    check_csrf(staff_session, csrf_token)
+    try:
+        service.assign(session, staff_session.user, number[:32], item_id[:64], username, client_key(request))
+    except service.Refused as exc:
+        return _detail_page(request, staff_session, session, catalog, number[:32], status=exc.status, error=exc.message)
+    return RedirectResponse(f"/staff/applications/{number[:32]}", status_code=303)
 
 
 @router.post("/applications/{number}/materials", response_class=HTMLResponse)

@@ -378,3 +378,27 @@ def test_analytics_per_scenario_and_channel(client, restaurant) -> None:
     assert {f["field_id"] for f in report["failing_fields"]} == {"phone", "id_number"}
     page = client.get("/staff/analytics")
     assert page.status_code == 200 and "开办餐饮店" in page.text and "手机号码：2 次" in page.text
+
+
+def test_a_supervisor_reassigns_an_item_to_a_reviewer_of_another_department(client, restaurant) -> None:
+    _user(client, "zhao.water", "reviewer", ["滨海新区水务局"])
+    _user(client, "chen", "supervisor", [])
+    csrf = _signed_in(client, "zhao.water")
+    assert _decide(client, csrf, restaurant, "business_license", "accept").status_code == 403
+    assign = f"/api/staff/applications/{restaurant}/items/business_license/assign"
+    assert client.post(assign, json={"username": "zhao.water"}, headers=csrf).status_code == 403  # not a supervisor
+
+    client.cookies.clear()
+    sup = _signed_in(client, "chen")
+    refused = client.post(assign, json={"username": "chen"}, headers=sup)
+    assert refused.status_code == 422  # only to a reviewer
+    done = client.post(assign, json={"username": "zhao.water"}, headers=sup)
+    assert done.status_code == 200
+    assert next(it for it in done.json()["items"] if it["id"] == "business_license")["assignee"] == "zhao.water"
+
+    client.cookies.clear()
+    csrf = _signed_in(client, "zhao.water")
+    assert _decide(client, csrf, restaurant, "business_license", "accept").status_code == 200
+    trail = client.get(f"/api/staff/applications/{restaurant}/audit").json()
+    assigned = next(e for e in trail if e["action"] == "item.assigned")
+    assert assigned["actor"] == "chen" and assigned["after"] == {"assignee": "zhao.water"}

@@ -131,7 +131,8 @@ function savingView(plan) {
   if (s.separate_days !== undefined) {
     rows.push(["少等", `${s.separate_days - s.merged_days} 个工作日`, `逐项办理共 ${s.separate_days} 个工作日，并联办理 ${s.merged_days} 个工作日`]);
   }
-  rows.push(["跑动", `${s.trips_online ?? 0} 次`, "网上提交，不用跑窗口"]);
+  const trips = s.separate_trips !== undefined ? `分别到各窗口办要跑 ${s.separate_trips} 次；` : "";
+  rows.push(["跑动", `${s.trips_online ?? 0} 次`, `${trips}网上提交，不用跑窗口`]);
   return section(
     "四减：为您省下的",
     el(

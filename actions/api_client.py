@@ -109,6 +109,18 @@ class ApiClient:
         )
         return resp.status_code, resp.json()
 
+    async def correct(
+        self, number: str, phone: str, form_data: dict[str, Any], conversation: str
+    ) -> tuple[int, dict[str, Any]]:
+        """补正: the corrected fields of an application the officers sent back; the same answer on a retry."""
+        resp = await self._request(
+            "POST",
+            f"/api/applications/{number}/correction",
+            json={"phone": phone, "form_data": form_data},
+            headers=_acting_for(conversation),
+        )
+        return resp.status_code, resp.json()
+
     async def record_miss(
         self, text: str, sender_hash: str, intent: str | None, confidence: float | None, conversation: str
     ) -> None:

@@ -60,7 +60,40 @@ class ActionCheckStatus(Action):
             for i in result["items"]
         ]
         dispatcher.utter_message(text="\n".join(lines))
-        return done
+        correction = correction_request(result)
+        if not correction["fields"]:
+            return done
+        # 补正: say what the officers asked for and why, and offer to reopen only those fields here
+        for item in result["items"]:
+            if item["correction"]:
+                names = "、".join(f["label"] for f in item["correction"])
+                reason = item["reason"] or ""
+                dispatcher.utter_message(text=text("status_correction", name=item["name"], reason=reason, fields=names))
+        if in_other_form or tracker.get_slot("form_fields"):  # another application is being filled in
+            dispatcher.utter_message(text=text("status_correction_later"))
+            return done
+        dispatcher.utter_message(
+            text=text("status_correction_offer"),
+            buttons=[
+                {"title": text("button_correct_now"), "payload": "/affirm"},
+                {"title": text("button_later"), "payload": "/deny"},
+            ],
+        )
+        return [*done, SlotSet("correction", {**correction, "phone": phone}), SlotSet("awaiting", "start_correction")]
+
+
+def correction_request(result: dict) -> dict:
+    """What a status answer asks to correct: the application, its scenario, and the fields (in the
+    items' order, once each) with their labels."""
+    fields: dict[str, str] = {}
+    for item in result["items"]:
+        fields.update({f["id"]: f["label"] for f in item.get("correction") or [] if f["id"] not in fields})
+    return {
+        "number": result["number"],
+        "scenario": result["scenario_id"],
+        "fields": list(fields),
+        "labels": list(fields.values()),
+    }
 
 
 class ActionCancel(Action):
@@ -84,7 +117,8 @@ class ActionCancel(Action):
             question_ids = await all_question_ids()
         except ApiUnavailable:
             fields, question_ids = {}, set()
-        slots = set(fields) | question_ids | {"scenario", "form_fields", "awaiting", "status_number", "status_phone"}
+        slots = set(fields) | question_ids | {"scenario", "form_fields", "awaiting", "correction"}
+        slots |= {"status_number", "status_phone"}
         dispatcher.utter_message(response="utter_cancelled")
         return [
             ActiveLoop(None),

@@ -15,6 +15,7 @@ from actions.display import checklist
 from actions.help_actions import aspects_asked, consult_lines, offer
 from actions.misc_actions import record_miss
 from actions.out_of_scope import department_for, out_of_scope_answer
+from actions.progress import report_progress
 from actions.slots import IDENTITY_SLOTS, latest_entities, latest_intent, question_answers
 from actions.texts import text
 
@@ -114,6 +115,7 @@ class ActionSelectScenario(Action):
         dispatcher.utter_message(
             text=text("scenario_start", name=detail["name"], summary=detail["summary"], count=len(detail["questions"]))
         )
+        report_progress(dispatcher, "scenario_found", chosen["id"])
         return [
             *reset,
             SlotSet("scenario", chosen["id"]),
@@ -150,6 +152,7 @@ class ActionExplainPlan(Action):
             dispatcher.utter_message(text=text("plan_failed", message="；".join(errors.values())))
             return []
         dispatcher.utter_message(text=explain_plan(plan))
+        report_progress(dispatcher, "questions_answered", scenario["id"])
         dispatcher.utter_message(
             text=text("plan_start_filling"),
             buttons=[

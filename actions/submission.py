@@ -14,11 +14,13 @@ from actions.api_client import ApiUnavailable, api
 from actions.catalog import field_catalog
 from actions.display import correction_target, display
 from actions.misc_actions import record_miss
+from actions.progress import report_progress, transcript
 from actions.slots import IDENTITY_SLOTS, derived_slots, form_data, latest_entities, question_answers
 from actions.texts import text
 from serversecret import keyed_hash
 
 LISTEN = SlotSet("next_step", "listen")
+RETRY = {"title": text("button_retry"), "payload": "/affirm"}
 
 
 def idempotency_key(tracker: Tracker) -> str:
@@ -47,6 +49,8 @@ class ActionShowSummary(Action):
             if fid in data:
                 lines.append(text("summary_line", label=fields[fid]["label"], value=display(fields[fid], data[fid])))
         dispatcher.utter_message(text="\n".join(lines))
+        if not tracker.get_slot("correction"):
+            report_progress(dispatcher, "form_complete", scenario["id"])
         dispatcher.utter_message(
             text=text("summary_confirm"),
             buttons=[
@@ -62,12 +66,11 @@ class ActionSubmitApplication(Action):
         return "action_submit_application"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("correction") and tracker.get_slot("form_fields"):
+            return await self._correction(dispatcher, tracker)
         if tracker.get_slot("application_number"):
             dispatcher.utter_message(text=text("already_submitted", number=tracker.get_slot("application_number")))
             return [SlotSet("awaiting", None), LISTEN]
-        retry = [
-            {"title": text("button_retry"), "payload": "/affirm"},
-        ]
         try:
             scenario = await api.scenario(tracker.get_slot("scenario") or "")
             fields = await field_catalog()
@@ -84,10 +87,11 @@ class ActionSubmitApplication(Action):
                 },
                 "channel": (tracker.latest_message.get("metadata") or {}).get("channel", "web"),
                 "conversation_id": tracker.sender_id[:128],
+                "transcript": transcript(tracker, fields),
             }
             status, result = await api.submit(body, idempotency_key(tracker), tracker.sender_id)
         except ApiUnavailable:
-            dispatcher.utter_message(text=text("submit_failed"), buttons=retry)
+            dispatcher.utter_message(text=text("submit_failed"), buttons=[RETRY])
             return [SlotSet("awaiting", "retry_submit"), LISTEN]
         if status in (200, 201):
             return self._accepted(dispatcher, tracker, result)
@@ -96,8 +100,34 @@ class ActionSubmitApplication(Action):
             return [SlotSet("awaiting", None), LISTEN]
         if status == 422 and result.get("code") == "form_invalid":
             return await self._rejected(dispatcher, result["details"]["fields"])
-        dispatcher.utter_message(text=text("submit_failed"), buttons=retry)
+        dispatcher.utter_message(text=text("submit_failed"), buttons=[RETRY])
         return [SlotSet("awaiting", "retry_submit"), LISTEN]
+
+    async def _correction(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """补正: send the corrected fields as the application's next version; a retry changes nothing."""
+        correction: dict[str, Any] = tracker.get_slot("correction")
+        data = {f: v for f, v in form_data(tracker).items() if f in correction["fields"]}
+        try:
+            status, result = await api.correct(correction["number"], correction["phone"], data, tracker.sender_id)
+        except ApiUnavailable:
+            dispatcher.utter_message(text=text("submit_failed"), buttons=[RETRY])
+            return [SlotSet("awaiting", "retry_submit"), LISTEN]
+        if status == 422 and result.get("code") == "form_invalid":
+            return await self._rejected(dispatcher, result["details"]["fields"])
+        if status == 200:
+            version = result["version"]
+            dispatcher.utter_message(text=text("correction_submitted", number=result["number"], version=version))
+        else:  # not found, no longer asked for, locked: the API's message says which
+            dispatcher.utter_message(text=result.get("message") or text("submit_failed"))
+        personal = {*(tracker.get_slot("form_fields") or []), *IDENTITY_SLOTS}
+        return [
+            *(SlotSet(f, None) for f in sorted(personal) if tracker.get_slot(f) is not None),
+            SlotSet("form_fields", None),
+            SlotSet("correction", None),
+            SlotSet("scenario", None),
+            SlotSet("awaiting", None),
+            LISTEN,
+        ]
 
     @staticmethod
     def _accepted(dispatcher: CollectingDispatcher, tracker: Tracker, result: dict[str, Any]) -> list[EventType]:
@@ -202,6 +232,9 @@ class ActionDeny(Action):
         if awaiting == "start_scenario":
             dispatcher.utter_message(text=text("offer_declined"))
             return [SlotSet("awaiting", None), SlotSet("offered_scenario", None)]
+        if awaiting == "start_correction":
+            dispatcher.utter_message(text=text("status_correction_later"))
+            return [SlotSet("awaiting", None), SlotSet("correction", None)]
         if awaiting == "start_filling":
             dispatcher.utter_message(text=text("deny_start_filling"))
         elif awaiting in ("confirm_submit", "retry_submit"):

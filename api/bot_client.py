@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -19,6 +19,11 @@ log = logging.getLogger("api.bot")
 
 class BotUnavailable(Exception):
     """Rasa could not be reached or failed."""
+
+
+class BotTurn(NamedTuple):
+    replies: list[dict[str, Any]]
+    progress: list[dict[str, Any]]
 
 
 class BotClient:
@@ -31,8 +36,9 @@ class BotClient:
         start = int(hashlib.sha256(conversation_id.encode()).hexdigest()[:8], 16) % len(self._urls)
         return self._urls[start:] + self._urls[:start]
 
-    async def say(self, conversation_id: str, text: str, channel: str) -> list[dict[str, Any]]:
-        """The bot's replies to one message: [{text, buttons?}], as Rasa's REST channel gives them."""
+    async def say(self, conversation_id: str, text: str, channel: str) -> BotTurn:
+        """The bot's replies to one message ([{text, buttons?}], as Rasa's REST channel gives them) and
+        what it reported of the conversation's progress (custom messages, never shown)."""
         body = {"sender": conversation_id, "message": text, "metadata": {"channel": channel}}
         for url in self._order(conversation_id):
             try:
@@ -43,11 +49,13 @@ class BotClient:
             except httpx.HTTPError as exc:  # it may have taken the message: never send it twice
                 log.warning("Rasa failed: %s", type(exc).__name__)
                 raise BotUnavailable from exc
-            replies = [_reply(m) for m in resp.json() if isinstance(m, dict)] if resp.status_code == 200 else []
+            messages = [m for m in resp.json() if isinstance(m, dict)] if resp.status_code == 200 else []
+            replies = [_reply(m) for m in messages if m.get("text") or m.get("buttons")]
             if not replies:  # Rasa's REST channel answers [] when the turn failed (e.g. its database)
                 log.warning("Rasa answered %s with no reply", resp.status_code)
                 raise BotUnavailable
-            return replies
+            custom = [m["custom"] for m in messages if isinstance(m.get("custom"), dict)]
+            return BotTurn(replies, [c for c in custom if "progress" in c])
         raise BotUnavailable
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:

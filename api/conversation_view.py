@@ -13,7 +13,6 @@ from typing import Any
 from api.catalog.loader import Catalog
 from api.engine.form import FormField, MergedForm
 from api.engine.plan import AnswersInvalid, compute_plan
-from api.routes.schemas import PlanOut
 from privacy import PERSONAL_KINDS, mask_text, mask_value
 
 MAX_HISTORY = 200  # messages shown after a reload; older ones stay in the tracker only
@@ -88,7 +87,8 @@ def _known_personal(slots: Mapping[str, Any], catalog: Catalog) -> list[str]:
 
 
 def case_view(slots: Mapping[str, Any], catalog: Catalog) -> dict[str, Any] | None:
-    """The scenario in hand: questions answered, the plan so far and the form; None before one is chosen."""
+    """The scenario in hand: questions answered, the plan so far (a typed `Plan`, or None while the
+    answers do not make one) and the form; None before one is chosen."""
     scenario = catalog.scenarios.get(str(slots.get("scenario") or ""))
     if scenario is None:
         return None
@@ -115,7 +115,7 @@ def case_view(slots: Mapping[str, Any], catalog: Catalog) -> dict[str, Any] | No
         plan = compute_plan(scenario, answers, catalog)
     except AnswersInvalid:
         return view
-    view["plan"] = PlanOut.of(plan).model_dump(include={"items", "not_applicable", "stages", "materials", "saving"})
+    view["plan"] = plan  # the typed plan: the route renders it (api/routes/schemas.py)
     view["form"] = form_view(plan.form, slots, catalog)
     return view
 

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 
 from api.db.models import Application, ApplicationItem, ChatSession, ValidationFailure
 
+# The conversation's steps before a submission (api/db/chat_sessions.PROGRESS_STEPS after "started"),
+# counted per scenario and channel: a session counts in every step up to the furthest it reached.
+FUNNEL_STEPS = ("scenario_found", "questions_answered", "form_complete")
+
 SAVING_KEYS = (
     "saved_entries",
     "separate_materials",
@@ -43,6 +47,7 @@ def report(session: Session, *, start: dt.datetime, end: dt.datetime) -> dict[st
             Application.created_at,
             Application.plan_snapshot["saving"],
             ChatSession.created_at,
+            Application.conversation_turns,
         )
         .outerjoin(ChatSession, ChatSession.conversation_id == Application.conversation_id)
         .where(Application.created_at >= start, Application.created_at < end)
@@ -57,18 +62,37 @@ def report(session: Session, *, start: dt.datetime, end: dt.datetime) -> dict[st
         )
     }
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for app_id, scenario_id, channel, status, created, saving, chat_started in apps:
-        row = rows.setdefault(
+
+    def row_of(scenario_id: str, channel: str) -> dict[str, Any]:
+        return rows.setdefault(
             (scenario_id, channel),
             {
                 "scenario_id": scenario_id,
                 "channel": channel,
+                **dict.fromkeys(FUNNEL_STEPS, 0),
                 "submitted": 0,
                 "accepted": 0,
                 "approved": 0,
                 "minutes": [],
+                "turns": [],
             },
         )
+
+    # the conversations' part of the funnel: how far each session got, by the scenario it found
+    reached = session.execute(
+        select(ChatSession.scenario_id, ChatSession.channel, ChatSession.progress, func.count())
+        .where(ChatSession.created_at >= start, ChatSession.created_at < end, ChatSession.scenario_id.is_not(None))
+        .group_by(ChatSession.scenario_id, ChatSession.channel, ChatSession.progress)
+    ).all()
+    for scenario_id, channel, progress, count in reached:
+        row = row_of(scenario_id, channel)
+        for level, step in enumerate(FUNNEL_STEPS, start=1):
+            if progress >= level:
+                row[step] += count
+    for app_id, scenario_id, channel, status, created, saving, chat_started, turns in apps:
+        row = row_of(scenario_id, channel)
+        if turns is not None:
+            row["turns"].append(turns)
         row["submitted"] += 1
         row["accepted"] += app_id in started
         row["approved"] += status in ("approved", "partly_approved")
@@ -77,8 +101,9 @@ def report(session: Session, *, start: dt.datetime, end: dt.datetime) -> dict[st
         for key in SAVING_KEYS:
             row[key] = row.get(key, 0) + int((saving or {}).get(key) or 0)
     for row in rows.values():
-        minutes = row.pop("minutes")
+        minutes, turns = row.pop("minutes"), row.pop("turns")
         row["median_minutes"] = round(statistics.median(minutes), 1) if minutes else None
+        row["median_turns"] = statistics.median(turns) if turns else None
     failures = session.execute(
         select(ValidationFailure.field_id, func.count())
         .where(ValidationFailure.at >= start, ValidationFailure.at < end)

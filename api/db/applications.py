@@ -10,12 +10,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from api.db.models import Application, ApplicationItem, ApplicationVersion, NluMiss, utcnow
+from api.db.models import (
+    Application,
+    ApplicationItem,
+    ApplicationTranscript,
+    ApplicationVersion,
+    NluMiss,
+    utcnow,
+)
 from api.db.sqlite import write_lock
 from api.numbers import new_number
 
 APPLICATION = Application.__table__
 APPLICATION_ITEM = ApplicationItem.__table__
+TRANSCRIPT = ApplicationTranscript.__table__
 
 
 def get_by_key(session: Session, *, idempotency_key: str) -> Application | None:
@@ -44,10 +52,12 @@ def create_application(
     conversation_id: str | None,
     idempotency_key: str,
     request_hash: str,
+    conversation_turns: int | None = None,
+    transcript: list[dict[str, str]] | None = None,
 ) -> Application:
     """Insert the application and one row per item with two Core statements on the tables (the ORM
-    unit of work, and even ORM-enabled bulk inserts, cost more than the rest of a submission);
-    return a detached Application describing them."""
+    unit of work, and even ORM-enabled bulk inserts, cost more than the rest of a submission), and
+    the conversation's transcript when the bot sent one; return a detached Application."""
     now = utcnow()
     values = {
         "number": number,
@@ -62,6 +72,7 @@ def create_application(
         "plan_snapshot": plan,
         "idempotency_key": idempotency_key,
         "request_hash": request_hash,
+        "conversation_turns": conversation_turns,
         "created_at": now,
         "updated_at": now,
     }
@@ -69,6 +80,8 @@ def create_application(
     app_id = conn.execute(APPLICATION.insert().returning(APPLICATION.c.id), values).scalar_one()
     items = _item_rows(app_id, plan, now)
     conn.execute(APPLICATION_ITEM.insert(), items)
+    if transcript:
+        conn.execute(TRANSCRIPT.insert(), {"application_id": app_id, "lines": transcript, "captured_at": now})
     return Application(id=app_id, **values, version=1, items=[ApplicationItem(**row) for row in items])
 
 
@@ -80,9 +93,10 @@ def revise_application(
     form_data: dict[str, Any],
     plan: dict[str, Any],
     request_hash: str,
+    transcript: list[dict[str, str]] | None = None,
 ) -> Application:
     """A correction sent with the same idempotency key before review began: the next version of the
-    same application (same number); the items follow the new plan."""
+    same application (same number); the items follow the new plan, the transcript the conversation."""
     keep_version(session, app=app, replaced_by="revision")
     now = utcnow()
     app.answers, app.form_data, app.plan_snapshot = answers, form_data, plan
@@ -92,6 +106,9 @@ def revise_application(
     conn = session.connection()
     conn.execute(delete(APPLICATION_ITEM).where(APPLICATION_ITEM.c.application_id == app.id))
     conn.execute(APPLICATION_ITEM.insert(), _item_rows(app.id, plan, now))
+    if transcript:
+        conn.execute(delete(TRANSCRIPT).where(TRANSCRIPT.c.application_id == app.id))
+        conn.execute(TRANSCRIPT.insert(), {"application_id": app.id, "lines": transcript, "captured_at": now})
     session.expire(app, ["items"])
     return app
 
@@ -134,6 +151,12 @@ def _item_rows(app_id: int, plan: dict[str, Any], now: Any) -> list[dict[str, An
         }
         for pos, item in enumerate(plan["items"])
     ]
+
+
+def transcript_of(session: Session, *, app: Application) -> list[dict[str, str]]:
+    """The conversation captured when the application was submitted (masked), or []."""
+    row = session.get(ApplicationTranscript, app.id)
+    return list(row.lines) if row else []
 
 
 def record_miss(
@@ -187,6 +210,7 @@ def _resolve(session: Session, existing: Application, new: dict[str, Any]) -> tu
             form_data=new["form_data"],
             plan=new["plan"],
             request_hash=new["request_hash"],
+            transcript=new.get("transcript"),
         )
         session.commit()
     session.refresh(app, ["items"])

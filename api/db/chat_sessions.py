@@ -56,3 +56,36 @@ def end_session(session: Session, *, token: str) -> bool:
     row.ended_at = utcnow()
     session.flush()
     return True
+
+
+# The steps of a conversation before its submission, as the bot reports them (a custom message
+# {"progress": step, "scenario": id} beside its replies); the funnel counts sessions by the furthest.
+PROGRESS_STEPS = ("started", "scenario_found", "questions_answered", "form_complete")
+
+
+def count_turn(row: ChatSession) -> None:
+    """One more message from the citizen (counted before the bot sees it, so a submission made in
+    this turn counts it)."""
+    row.turns = (row.turns or 0) + 1
+
+
+def record_progress(session: Session, *, row: ChatSession, reports: list[dict[str, str]]) -> None:
+    """Keep the furthest step the bot reported and the scenario it was about."""
+    for report in reports:
+        step = report.get("progress")
+        if step not in PROGRESS_STEPS:
+            continue
+        level = PROGRESS_STEPS.index(step)
+        scenario = str(report.get("scenario") or "")[:64] or None
+        if scenario and scenario != row.scenario_id:  # another scenario starts over
+            row.scenario_id, row.progress = scenario, level
+        elif level > (row.progress or 0):
+            row.progress = level
+    session.flush()
+
+
+def turns_of(session: Session, *, conversation_id: str | None) -> int | None:
+    """The citizen's messages so far in this conversation (None when it did not come through chat)."""
+    if not conversation_id:
+        return None
+    return session.scalar(select(ChatSession.turns).where(ChatSession.conversation_id == conversation_id))

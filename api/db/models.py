@@ -50,6 +50,7 @@ class Application(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # +1 per correction
     materials_received: Mapped[list[str] | None] = mapped_column(default=None)  # ticked by the officer
+    conversation_turns: Mapped[int | None] = mapped_column(default=None)  # the citizen's messages until submitted
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now(), onupdate=utcnow)
 
@@ -124,6 +125,11 @@ class ChatSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     ended_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # How far the conversation got, for the supervisors' funnel (api/db/funnel.py): messages the citizen
+    # sent, the scenario found, and the furthest step the bot reported
+    turns: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    scenario_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PurgedCount(Base):
@@ -203,6 +209,16 @@ class ApplicationVersion(Base):
     form_data: Mapped[dict[str, Any]]
     replaced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     replaced_by: Mapped[str] = mapped_column(String(24))  # revision | correction
+
+
+class ApplicationTranscript(Base):
+    """The conversation as it stood when the application was submitted, masked, for the reviewer."""
+
+    __tablename__ = "application_transcript"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), primary_key=True)
+    lines: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{"from": "user" | "bot", "text": ...}]
+    captured_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Notification(Base):

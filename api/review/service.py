@@ -78,7 +78,8 @@ def application_detail(
 ) -> dict[str, Any]:
     app = _visible(crud.get_by_number(session, number=number), user)
     previous = crud.previous_version(session, app=app)
-    return views.detail(app, user, catalog, utcnow(), revealed, previous.form_data if previous else None)
+    transcript = crud.transcript_of(session, app=app)
+    return views.detail(app, user, catalog, utcnow(), revealed, previous.form_data if previous else None, transcript)
 
 
 def reveal(session: Session, user: StaffUser, catalog: Catalog, number: str, field_id: str, client: str) -> str:

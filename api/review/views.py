@@ -132,9 +132,11 @@ def detail(
     now: dt.datetime,
     revealed: dict[str, str] | None = None,
     previous: dict[str, Any] | None = None,
+    transcript: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The application as the officer reviews it; `revealed` holds the one field shown in full and
-    `previous` the form of the version before (its changes are listed)."""
+    """The application as the officer reviews it; `revealed` holds the one field shown in full,
+    `previous` the form of the version before (its changes are listed) and `transcript` the
+    conversation captured at submission (masked when it was stored)."""
     plan = app.plan_snapshot
     form = merged_form(app, catalog)
     props: dict[str, Any] = form.get("properties", {})
@@ -212,6 +214,8 @@ def detail(
         "stages": stages,
         "materials": materials,
         "changes": changes(previous, app.form_data, props, catalog),
+        "transcript": transcript or [],
+        "conversation_turns": app.conversation_turns,
         **_deadline(app, catalog, now),
     }
 

@@ -11,16 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.catalog.loader import Catalog
 from api.db import applications as crud
+from api.db import chat_sessions
 from api.db.models import Application
 from api.deps import CatalogDep, DbSession, run_db
 from api.engine.form_check import check_form
 from api.engine.plan import compute_plan
 from api.errors import ApiError, error_responses
 from api.numbers import is_well_formed
-from api.ratelimit import TOO_MANY, client_key
+from api.ratelimit import TOO_MANY, client_key, is_internal
 from api.review.corrections import apply_correction, fields_to_correct
 from api.routes.schemas import ApplicationOut, SubmissionOut, plan_snapshot
 from api.validation.identity import validate_phone
+from privacy import PERSONAL_KINDS, mask_text
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
@@ -31,16 +33,26 @@ NO_CORRECTION = "这份申请目前没有需要补正的内容。"
 IN_REVIEW_MESSAGE = "这份申请已经提交并开始审核，不能再在线修改。如需更改，请联系审核窗口或拨打12345。"
 
 
+class TranscriptLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    speaker: Literal["user", "bot"] = Field(alias="from")
+    text: str = Field(max_length=500)
+
+
 class ApplicationCreate(BaseModel):
     scenario_id: str = Field(max_length=64)
     answers: dict[str, Any] = Field(default_factory=dict, max_length=50)
     form_data: dict[str, Any] = Field(default_factory=dict, max_length=200)
     channel: Literal["web", "mobile", "kiosk"] = "web"
     conversation_id: str | None = Field(default=None, max_length=128)
+    transcript: list[TranscriptLine] | None = Field(
+        default=None, max_length=200, description="提交时的对话记录（仅对话机器人可提交，已遮蔽）"
+    )
 
 
 def _request_hash(body: ApplicationCreate) -> str:
-    canonical = json.dumps(body.model_dump(), sort_keys=True, ensure_ascii=False, default=str)
+    """The application itself: a retry from a later turn carries a longer transcript, not a new form."""
+    canonical = json.dumps(body.model_dump(exclude={"transcript"}), sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -79,6 +91,8 @@ async def submit_application(
             "idempotency_key": idempotency_key,
             "request_hash": request_hash,
         }
+        if is_internal(request):  # only the bot speaks for a conversation
+            new_application |= _conversation(session, catalog, body, data)
     app, outcome = await run_db(session, crud.store_or_resolve, session, idempotency_key, new_application)
     if app is None:
         raise ApiError(422, "form_invalid", f"申请表有{len(errors)}项需要修改，其余内容已保留。", {"fields": errors})
@@ -89,6 +103,21 @@ async def submit_application(
     else:
         response.status_code = 200
     return SubmissionOut.of(app, replayed=outcome == "replayed", revised=outcome == "revised")
+
+
+def _conversation(
+    session: DbSession, catalog: Catalog, body: ApplicationCreate, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The citizen's messages until now, and the transcript masked again here with the form's own
+    personal values (whatever the sender masked already)."""
+    known = [
+        str(v) for f, v in data.items() if f in catalog.fields and catalog.fields[f].validator.kind in PERSONAL_KINDS
+    ]
+    lines = [{"from": line.speaker, "text": mask_text(line.text, known)} for line in body.transcript or []]
+    return {
+        "conversation_turns": chat_sessions.turns_of(session, conversation_id=body.conversation_id),
+        "transcript": lines or None,
+    }
 
 
 def _verified(request: Request, session: DbSession, number: str, phone: str) -> Application:

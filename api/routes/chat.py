@@ -84,17 +84,23 @@ async def chat(
         limits.hit("new_session", client)
         row, token = chat_sessions.open_session(session, channel=body.channel)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/api/chat")
+    chat_sessions.count_turn(row)
     session.commit()
     limits.hit("chat_session", row.conversation_id)
     try:
-        replies = await request.app.state.bot.say(row.conversation_id, body.message, body.channel)
+        turn = await request.app.state.bot.say(row.conversation_id, body.message, body.channel)
     except BotUnavailable:
         # The new session's cookie still goes back: the retry continues this conversation.
         headers = {"Retry-After": "5"}
         if started:
             headers["set-cookie"] = response.headers["set-cookie"]
         raise ApiError(503, "bot_unavailable", BOT_DOWN, headers=headers) from None
-    return ChatReply(messages=[BotReply(**r) for r in replies], session=SessionState(started=started, expired=expired))
+    if turn.progress:
+        chat_sessions.record_progress(session, row=row, reports=turn.progress)
+        session.commit()
+    return ChatReply(
+        messages=[BotReply(**r) for r in turn.replies], session=SessionState(started=started, expired=expired)
+    )
 
 
 @router.delete("/session", status_code=204)

@@ -17,6 +17,7 @@ from api.db import chat_sessions
 from api.deps import CatalogDep, DbSession
 from api.errors import ApiError
 from api.routes.chat import BOT_DOWN
+from api.routes.schemas import case_plan
 from api.statuses import ITEM_STATUSES
 
 router = APIRouter(prefix="/chat", tags=["chat"])
@@ -116,7 +117,10 @@ async def conversation_state(
     tracker = await _tracker(request, session, zw_session)
     if tracker is None:
         return {"live": False, "messages": [], "case": None}
-    return {"live": True, **conversation_view(tracker, catalog)}
+    view = conversation_view(tracker, catalog)
+    if view["case"] and view["case"]["plan"] is not None:
+        view["case"]["plan"] = case_plan(view["case"]["plan"])
+    return {"live": True, **view}
 
 
 def _next_steps(plan: dict[str, Any]) -> list[str]:

@@ -178,6 +178,11 @@ def _plan_snapshot(plan: Plan) -> PlanSnapshot:
     return PlanSnapshot.model_validate(plan, from_attributes=True)
 
 
+def case_plan(plan: Plan) -> dict[str, Any]:
+    """The plan as the citizen's page shows it beside the conversation."""
+    return PlanOut.of(plan).model_dump(include={"items", "not_applicable", "stages", "materials", "saving"})
+
+
 def plan_snapshot(plan: Plan) -> dict[str, Any]:
     """The plan as stored with an application (JSON; a new dict each time)."""
     return _plan_snapshot(plan).model_dump(mode="json")

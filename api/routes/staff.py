@@ -139,6 +139,12 @@ class FieldChange(BaseModel):
     after: str
 
 
+class TranscriptEntry(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    speaker: Literal["user", "bot"] = Field(alias="from")
+    text: str
+
+
 class ApplicationDetail(BaseModel):
     number: str
     scenario_name: str
@@ -153,6 +159,8 @@ class ApplicationDetail(BaseModel):
     stages: list[DetailStage]
     materials: list[DetailMaterial]
     changes: list[FieldChange] = Field(description="上一版本以来补正修改的内容（已遮蔽）")
+    transcript: list[TranscriptEntry] = Field(description="提交时的对话记录（已遮蔽）")
+    conversation_turns: int | None = Field(description="提交前市民发送的消息数")
     waited_working_days: int
     statutory_days: int | None
     warning: str
@@ -471,10 +479,14 @@ class AnalyticsRow(BaseModel):
     scenario_id: str
     scenario_name: str
     channel: str
+    scenario_found: int = Field(description="对话中找到了这个场景的会话数")
+    questions_answered: int = Field(description="答完引导问题的会话数")
+    form_complete: int = Field(description="填完联合申请表的会话数")
     submitted: int
     accepted: int = Field(description="至少一个事项已受理")
     approved: int
     median_minutes: float | None = Field(description="从开始对话到提交的分钟数（中位数）")
+    median_turns: float | None = Field(description="提交前市民发送的消息数（中位数）")
     saved_entries: int = 0
     separate_materials: int = 0
     materials_to_bring: int = 0

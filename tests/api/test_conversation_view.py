@@ -53,7 +53,7 @@ def test_form_view_groups_fields_masks_personal_values_and_marks_derived(catalog
     assert fields["enterprise_type"]["state"] == "pending"
     plan_fields = [fid for g in case["form"] for fid in (f["id"] for f in g["fields"])]
     assert len(plan_fields) == len(set(plan_fields))
-    assert {it["id"] for it in case["plan"]["items"]} >= {"business_license", "food_business_permit"}
+    assert {it.id for it in case["plan"].items} >= {"business_license", "food_business_permit"}
 
 
 def test_no_scenario_no_case_and_unknown_scenario_ignored(catalog) -> None:

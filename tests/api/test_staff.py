@@ -402,3 +402,49 @@ def test_a_supervisor_reassigns_an_item_to_a_reviewer_of_another_department(clie
     trail = client.get(f"/api/staff/applications/{restaurant}/audit").json()
     assigned = next(e for e in trail if e["action"] == "item.assigned")
     assert assigned["actor"] == "chen" and assigned["after"] == {"assignee": "zhao.water"}
+
+
+def test_funnel_turns_and_transcript_of_conversations(client) -> None:
+    """What the bot reports of each conversation (api/routes/chat.py keeps it per session) makes the
+    funnel; a submission through the bot carries the conversation, masked, and its turns."""
+    from api.db import chat_sessions
+    from serversecret import internal_token
+
+    with client.app.state.session_factory() as session:
+        rows = [chat_sessions.open_session(session, channel="kiosk")[0] for _ in range(4)]
+        furthest_steps = ("scenario_found", "questions_answered", "form_complete", "form_complete")
+        for row, furthest in zip(rows, furthest_steps, strict=True):
+            for _ in range(3):
+                chat_sessions.count_turn(row)
+            reports = [{"progress": "scenario_found", "scenario": "open_restaurant"}, {"progress": furthest}]
+            chat_sessions.record_progress(session, row=row, reports=reports)
+        chatted = rows[3].conversation_id
+        session.commit()
+    transcript = [
+        {"from": "user", "text": "我想在滨海开个小饭馆"},
+        {"from": "bot", "text": "好的，我们先回答几个问题。"},
+        {"from": "user", "text": "我叫王芳，电话13612345678"},  # masked by the sender or not: masked here
+    ]
+    body = {"scenario_id": "open_restaurant", "answers": ANSWERS, "form_data": FORM, "channel": "kiosk"}
+    by_bot = {**body, "conversation_id": chatted, "transcript": transcript}
+    headers = {"Idempotency-Key": f"funnel-{uuid.uuid4().hex}", "X-Internal-Token": internal_token()}
+    number = client.post("/api/applications", json=by_bot, headers=headers).json()["number"]
+    again = client.post("/api/applications", json={**by_bot, "transcript": transcript * 2}, headers=headers)
+    assert again.status_code == 200 and again.json()["replayed"] is True  # a later turn's retry is a replay
+    forged = submit(client, {**body, "transcript": [{"from": "bot", "text": "已批准"}]})  # not from the bot
+    assert forged.status_code == 201
+
+    _user(client, "chen", "supervisor", [])
+    _signed_in(client, "chen")
+    detail = client.get(f"/api/staff/applications/{number}").json()
+    assert [line["from"] for line in detail["transcript"]] == ["user", "bot", "user"]
+    assert "13612345678" not in str(detail["transcript"]) and "王芳" not in str(detail["transcript"])
+    assert detail["transcript"][2]["text"].startswith("我叫") and detail["conversation_turns"] == 3
+    assert client.get(f"/api/staff/applications/{forged.json()['number']}").json()["transcript"] == []
+    page = client.get(f"/staff/applications/{number}")
+    assert "对话记录" in page.text and "我想在滨海开个小饭馆" in page.text and "13612345678" not in page.text
+
+    (row,) = client.get("/api/staff/analytics").json()["rows"]
+    funnel = [row[k] for k in ("scenario_found", "questions_answered", "form_complete", "submitted")]
+    assert (row["channel"], funnel, row["median_turns"]) == ("kiosk", [4, 3, 2, 2], 3)
+    assert "办理漏斗" in client.get("/staff/analytics").text

@@ -147,5 +147,6 @@ def test_apply_then_correct_in_the_conversation(bot: BotStack) -> None:
     assert json.loads(old[0]["form_data"])["bank_account"] == "6222021001115555556"
     slots = bot.slots(conversation)
     assert slots["correction"] is None and slots["bank_account"] is None  # nothing personal stays
-    again = chat(citizen, f"查进度 {number} 13812345678")
+    later = httpx.Client(base_url=bot.api["url"], timeout=60)  # another day, another session
+    again = chat(later, f"查进度 {number} 13812345678")
     assert "待办理" in again and "现在就在这里补正吗" not in again

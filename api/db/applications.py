@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from api.db.models import Application, ApplicationItem, ApplicationVersion, NluMiss, utcnow
+from api.db.models import Application, ApplicationItem, ApplicationVersion, utcnow
 from api.db.sqlite import write_lock
 from api.numbers import new_number
 
@@ -134,15 +134,6 @@ def _item_rows(app_id: int, plan: dict[str, Any], now: Any) -> list[dict[str, An
         }
         for pos, item in enumerate(plan["items"])
     ]
-
-
-def record_miss(
-    session: Session, *, text: str, sender_hash: str, intent: str | None, confidence: float | None
-) -> NluMiss:
-    miss = NluMiss(text=text, sender_hash=sender_hash, intent=intent, confidence=confidence)
-    session.add(miss)
-    session.flush()
-    return miss
 
 
 def store_or_resolve(

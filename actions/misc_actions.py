@@ -128,5 +128,28 @@ async def _record(tracker: Tracker, intent: str | None, confidence: float | None
                 if field["validator"]["kind"] in PERSONAL_KINDS and tracker.get_slot(fid)
             ]
             await api.record_miss(
-                mask_text(message, known), sender_hash(tracker), intent, confidence, tracker.sender_id
+                mask_text(message, known),
+                sender_hash(tracker),
+                intent,
+                confidence,
+                tracker.sender_id,
+                _context(tracker),
             )
+
+
+def _context(tracker: Tracker) -> dict[str, object]:
+    """What the trainer inbox shows with a miss: the top three intents and where the conversation was;
+    Rasa's message id lets the API merge this report with the Rasa server's one (bot/inbox_capture.py)."""
+    ranking = [
+        {"name": r["name"], "confidence": round(float(r.get("confidence") or 0), 4)}
+        for r in tracker.latest_message.get("intent_ranking") or []
+        if r.get("name") and r["name"] != "nlu_fallback"
+    ][:3]
+    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+    short = {
+        "scenario": tracker.get_slot("scenario"),
+        "requested_slot": tracker.get_slot("requested_slot"),
+        "active_loop": (tracker.active_loop or {}).get("name"),
+        "message_id": user.get("message_id"),
+    }
+    return {"kind": "fallback", "ranking": ranking, **{k: str(v)[:64] for k, v in short.items() if v}}

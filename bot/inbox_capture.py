@@ -113,7 +113,7 @@ def turn_report(
     kind = None
     if refusals_in_a_row(events, index) >= limits.reasks:
         kind = "reasked"
-    elif (parse.get("intent") or {}).get("name") == FALLBACK_INTENT or any(
+    elif FALLBACK_INTENT in ((parse.get("intent") or {}).get("name"), parse.get("intent_before_finder")) or any(
         isinstance(e, ActionExecuted) and e.action_name in FALLBACK_ACTIONS for e in turn
     ):
         kind = "fallback"

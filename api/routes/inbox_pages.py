@@ -59,7 +59,8 @@ def inbox_list(
 
     def query(**changes: Any) -> str:
         merged = {"state": state, "kind": kind, "page": page, **changes}
-        return urlencode({k: v for k, v in merged.items() if v != ""})
+        # "state=" stays in the link: without it the list shows the default, the new groups
+        return urlencode({k: v for k, v in merged.items() if v != "" or k == "state"})
 
     return _render(
         request, "staff/inbox.html", staff_session, inbox=data, state=state, kind=kind, query=query, **LABELS

@@ -123,5 +123,8 @@ def test_trainer_labels_a_group_with_an_entity_and_downloads_the_export(inbox_ap
     assert by_intent == {"ask_howto": "- 我叫张*，想问营业[执照](field)咋弄\n", "out_of_scope": "- 你们能订机票吗\n"}
     page.goto(f"{url}/staff/inbox?state=exported")
     assert page.locator("table.inbox tbody tr").count() == 2
+    page.get_by_role("link", name="全部").click()
+    page.wait_for_load_state()
+    assert page.locator("table.inbox tbody tr").count() == 2 and "state=" in page.url
     assert not errors, errors
     context.close()

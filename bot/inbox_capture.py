@@ -73,13 +73,13 @@ def _refused(turn: Sequence[Event], slot: str | None) -> bool:
     return last is not None and last.value is None
 
 
-def refusals_in_a_row(events: Sequence[Event], user_index: int) -> int:
+def refusals_in_a_row(events: Sequence[Event], user_index: int, at_most: int = 100) -> int:
     """How many user turns in a row, ending with this one, answered the same requested slot and had
-    the answer refused."""
+    the answer refused (counted up to `at_most`)."""
     slot = _slot_before(events, user_index, REQUESTED_SLOT)
     count, end = 0, len(events)
     index: int | None = user_index
-    while index is not None and slot:
+    while index is not None and slot and count < at_most:
         if _slot_before(events, index, REQUESTED_SLOT) != slot or not _refused(events[index + 1 : end], slot):
             break
         count += 1
@@ -111,7 +111,7 @@ def turn_report(
     requested = _slot_before(events, index, REQUESTED_SLOT)
     loop = _loop_before(events, index)
     kind = None
-    if refusals_in_a_row(events, index) >= limits.reasks:
+    if refusals_in_a_row(events, index, limits.reasks) >= limits.reasks:
         kind = "reasked"
     elif FALLBACK_INTENT in ((parse.get("intent") or {}).get("name"), parse.get("intent_before_finder")) or any(
         isinstance(e, ActionExecuted) and e.action_name in FALLBACK_ACTIONS for e in turn

@@ -53,14 +53,17 @@ def _trainer(api) -> tuple[httpx.Client, dict[str, str]]:
     return _staff_client(api["url"], "zhao.trainer")
 
 
-def _wait_for_group(client: httpx.Client, needle: str, count: int) -> dict:
-    deadline = time.monotonic() + 20  # the Rasa server reports in the background, after the turn
+def _wait_for_group(client: httpx.Client, needle: str, expected: list[str]) -> dict:
+    """The group whose first message contains `needle`, once every expected example is in it with
+    the reply (the Rasa server reports in the background, after the turn)."""
+    deadline = time.monotonic() + 20
     while True:
         rows = client.get("/api/staff/inbox", params={"state": "new"}).json()["rows"]
         found = next((r for r in rows if needle in r["text"]), None)
-        if found and found["count"] >= count:
+        if found:
             detail = client.get(f"/api/staff/inbox/groups/{found['id']}").json()
-            if all(ex["reply"] for ex in detail["examples"]) or time.monotonic() > deadline:
+            mine = [ex for ex in detail["examples"] if ex["text"] in expected]
+            if len(mine) == len(expected) and all(ex["reply"] for ex in mine):
                 return detail
         assert time.monotonic() < deadline, rows
         time.sleep(0.3)
@@ -73,10 +76,10 @@ def test_not_understood_message_to_labelled_valid_training_data(bot: BotStack, t
     bot.say(second, "黑猫白猫抓老鼠呀 我手机13799998888")
 
     trainer, csrf = _trainer(bot.api)
-    group = _wait_for_group(trainer, "黑猫白猫抓老鼠", 2)
-    assert group["count"] == 2 and group["state"] == "new"
+    masked = ["黑猫白猫抓老鼠 我电话136****5678", "黑猫白猫抓老鼠呀 我手机137****8888"]
+    group = _wait_for_group(trainer, "黑猫白猫抓老鼠", masked)  # one group (other tests' 黑猫白猫… too)
+    assert group["count"] >= 2 and group["state"] == "new"
     shown = [ex["text"] for ex in group["examples"]]
-    assert "黑猫白猫抓老鼠 我电话136****5678" in shown and "黑猫白猫抓老鼠呀 我手机137****8888" in shown
     assert not any("13612345678" in t or "13799998888" in t for t in shown)
     example = next(ex for ex in group["examples"] if "136****5678" in ex["text"])
     assert example["kind"] == "fallback"
@@ -130,8 +133,8 @@ def test_an_unsure_turn_answered_by_a_rule_reaches_the_inbox(bot: BotStack) -> N
     )
     assert unsure, f"the model became sure of 在吗 ({ranking[:2]}): pick another unsure message for this test"
     trainer, _ = _staff_client(bot.api["url"], "zhao.trainer") if _has_trainer(bot) else _trainer(bot.api)
-    group = _wait_for_group(trainer, "在吗", 1)
-    example = group["examples"][0]
+    group = _wait_for_group(trainer, "在吗", ["在吗"])
+    example = next(ex for ex in group["examples"] if ex["text"] == "在吗")
     assert example["kind"] in ("low_confidence", "ambiguous")
     assert example["ranking"][0]["name"] == ranking[0]["name"]
     assert example["reply"] and example["reply"].strip() in reply

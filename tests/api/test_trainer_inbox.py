@@ -227,3 +227,32 @@ def test_export_command_writes_the_file_and_marks_groups_exported(client, traine
         n = conn.execute(select(func.count()).where(AuditEvent.action == "inbox_exported")).scalar_one()
     engine.dispose()
     assert n == 1
+
+
+def test_states_new_scenario_ignore_relabel_and_retention(client, trainer, database_url) -> None:
+    import datetime as dt
+
+    from api import retention
+
+    report(client, "我想办理游艇驾驶证", message_id="s1")
+    report(client, "哈哈哈哈哈", message_id="s2")
+    groups = {r["text"]: r["id"] for r in client.get("/api/staff/inbox").json()["rows"]}
+    act = "/api/staff/inbox/groups/{}/action"
+    asked = client.post(
+        act.format(groups["我想办理游艇驾驶证"]),
+        json={"action": "new_scenario", "note": "游艇驾驶证考试与发证"},
+        headers=trainer,
+    )
+    assert asked.json()["label"] == "new_scenario" and asked.json()["note"] == "游艇驾驶证考试与发证"
+    ignored = client.post(act.format(groups["哈哈哈哈哈"]), json={"action": "ignore"}, headers=trainer)
+    assert ignored.json()["state"] == "ignored"
+    assert client.get("/api/staff/inbox", params={"state": "ignored"}).json()["total"] == 1
+    assert client.get("/api/staff/inbox", params={"kind": "reasked"}).json()["total"] == 0
+    # a new-scenario request is not training data: nothing to export, and it stays labelled
+    assert "游艇" not in client.post("/api/staff/inbox/export", headers=trainer).text
+    # an ignored group nobody labelled is purged with its messages; the labelled one stays
+    with client.app.state.session_factory() as session:
+        counts, _ = retention.purge_api(session, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+        session.commit()
+    assert counts["inbox_groups"] == 1 and counts["nlu_misses"] == 2
+    assert [g.state for g in rows(database_url, InboxGroup.id, InboxGroup.state)] == ["labelled"]

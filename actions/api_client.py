@@ -122,9 +122,22 @@ class ApiClient:
         return resp.status_code, resp.json()
 
     async def record_miss(
-        self, text: str, sender_hash: str, intent: str | None, confidence: float | None, conversation: str
+        self,
+        text: str,
+        sender_hash: str,
+        intent: str | None,
+        confidence: float | None,
+        conversation: str,
+        context: dict[str, Any] | None = None,
     ) -> None:
-        body = {"text": text[:1000], "sender_hash": sender_hash, "intent": intent, "confidence": confidence}
+        """A not-understood message for the trainer inbox; `context`: kind, ranking, state, message id."""
+        body = {
+            "text": text[:1000],
+            "sender_hash": sender_hash,
+            "intent": intent,
+            "confidence": confidence,
+            **(context or {}),
+        }
         await self._request("POST", "/api/nlu/misses", json=body, headers=_acting_for(conversation))
 
 

@@ -105,8 +105,8 @@ class ActionCancel(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent, confidence = latest_intent(tracker)
         if intent == "cancel" and confidence < CANCEL_CONFIDENCE:
-            await _record(tracker, intent, confidence)  # unsure: nothing is dropped
             dispatcher.utter_message(text=text("not_understood"))
+            await _record(tracker, intent, confidence, dispatcher)  # unsure: nothing is dropped
             return [ActiveLoop(None)] if not (tracker.active_loop or {}).get("name") else []
         in_progress = tracker.get_slot("scenario") or (tracker.active_loop or {}).get("name")
         if not in_progress:
@@ -137,19 +137,22 @@ class ActionRecordMiss(Action):
         ranking = tracker.latest_message.get("intent_ranking") or []
         best = next((r for r in ranking if r.get("name") != "nlu_fallback"), None)
         intent, confidence = (best["name"], float(best["confidence"])) if best else latest_intent(tracker)
-        await _record(tracker, intent, confidence)
         dispatcher.utter_message(text=text("not_understood"))
+        await _record(tracker, intent, confidence, dispatcher)
         return []
 
 
-async def record_miss(tracker: Tracker) -> None:
-    """Record the latest message with the intent classifier's best guess (before any fallback)."""
+async def record_miss(tracker: Tracker, dispatcher: CollectingDispatcher | None = None) -> None:
+    """Record the latest message with the intent classifier's best guess (before any fallback), and
+    what the action has said so far (call it after uttering the reply)."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     best = next((r for r in ranking if r.get("name") not in ("nlu_fallback", "start_scenario")), None)
-    await _record(tracker, best and best["name"], best and float(best["confidence"]))
+    await _record(tracker, best and best["name"], best and float(best["confidence"]), dispatcher)
 
 
-async def _record(tracker: Tracker, intent: str | None, confidence: float | None) -> None:
+async def _record(
+    tracker: Tracker, intent: str | None, confidence: float | None, dispatcher: CollectingDispatcher | None = None
+) -> None:
     """Record the latest message for trainers; best effort, the citizen still gets an answer."""
     message = tracker.latest_message.get("text") or ""
     if message:
@@ -162,5 +165,34 @@ async def _record(tracker: Tracker, intent: str | None, confidence: float | None
                 if field["validator"]["kind"] in PERSONAL_KINDS and tracker.get_slot(fid)
             ]
             await api.record_miss(
-                mask_text(message, known), sender_hash(tracker), intent, confidence, tracker.sender_id
+                mask_text(message, known),
+                sender_hash(tracker),
+                intent,
+                confidence,
+                tracker.sender_id,
+                _context(tracker, dispatcher, known),
             )
+
+
+def _context(tracker: Tracker, dispatcher: CollectingDispatcher | None, known: list[str]) -> dict[str, object]:
+    """What the trainer inbox shows with a miss: the top three intents and where the conversation was;
+    Rasa's message id lets the API merge this report with the Rasa server's one (bot/inbox_capture.py)."""
+    ranking = [
+        {"name": r["name"], "confidence": round(float(r.get("confidence") or 0), 4)}
+        for r in tracker.latest_message.get("intent_ranking") or []
+        if r.get("name") and r["name"] != "nlu_fallback"
+    ][:3]
+    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+    short = {
+        "scenario": tracker.get_slot("scenario"),
+        "requested_slot": tracker.get_slot("requested_slot"),
+        "active_loop": (tracker.active_loop or {}).get("name"),
+        "message_id": user.get("message_id"),
+    }
+    reply = "\n".join(m.get("text") or "" for m in (dispatcher.messages if dispatcher else [])).strip()
+    return {
+        "kind": "fallback",
+        "ranking": ranking,
+        "reply": mask_text(reply, known)[:2000] or None,
+        **{k: str(v)[:64] for k, v in short.items() if v},
+    }

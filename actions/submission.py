@@ -172,8 +172,8 @@ class ActionCorrect(Action):
         if not form_fields and not tracker.get_slot("application_number"):
             # a value or a "correction" with no form at all: nothing it could belong to, so it was not
             # understood (kept for trainers), never answered with "好的"
-            await record_miss(tracker)
             dispatcher.utter_message(text=text("not_understood"))
+            await record_miss(tracker, dispatcher)
             return [LISTEN]
         if tracker.get_slot("application_number"):
             dispatcher.utter_message(text=text("affirm_nothing"))

@@ -43,6 +43,7 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 _ERROR_DESCRIPTIONS = {
+    403: "Forbidden (not signed in with the right role, or not the action server)",
     404: "Not found (scenario, question, field or application)",
     409: "Already under review",
     413: "Request body too large",

@@ -16,7 +16,20 @@ from api.db.sqlite import WalCheckpointer
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimits
-from api.routes import applications, chat, conversation, fields, nlu, pages, scenarios, speech, staff, staff_pages
+from api.routes import (
+    applications,
+    chat,
+    conversation,
+    fields,
+    inbox,
+    inbox_pages,
+    nlu,
+    pages,
+    scenarios,
+    speech,
+    staff,
+    staff_pages,
+)
 from api.settings import Settings, settings
 from api.speech.asr import load_recogniser
 from privacy import install_log_masking
@@ -59,7 +72,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
 
     api = APIRouter(prefix="/api")
-    for module in (scenarios, fields, applications, nlu, chat, conversation, speech, staff):
+    for module in (scenarios, fields, applications, nlu, chat, conversation, speech, staff, inbox):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])
@@ -70,6 +83,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(pages.router)
     app.include_router(staff_pages.router)
+    app.include_router(inbox_pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     logging.getLogger("api").setLevel(cfg.LOG_LEVEL)
     return app

@@ -5,7 +5,8 @@
 - applications created more than N days ago (RETENTION_DAYS, default 180) are deleted with their
   items, after their number per month, scenario, channel and status is added to `purged_count`;
 - chat sessions last seen more than N days ago, and not-understood messages older than N days,
-  are deleted;
+  are deleted, and so are the trainer inbox's groups nobody labelled (new or ignored) that got no
+  message for N days (labelled and exported groups are training data, masked, and stay);
 - the Rasa conversations of those sessions and applications are deleted from the tracker store
   (TRACKER_DB_URL, Rasa's `events` table), and so is every conversation idle for N days.
 
@@ -23,7 +24,7 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.db.models import Application, ChatSession, NluMiss, PurgedCount, utcnow
+from api.db.models import Application, ChatSession, InboxGroup, NluMiss, PurgedCount, utcnow
 from api.db.session import make_engine, session_factory
 from api.settings import settings
 
@@ -48,8 +49,11 @@ def purge_api(session: Session, cutoff: dt.datetime) -> tuple[dict[str, int], se
     for chat in old_sessions:
         session.delete(chat)
     misses = session.execute(sa.delete(NluMiss).where(NluMiss.created_at < cutoff)).rowcount
+    unlabelled = sa.delete(InboxGroup).where(InboxGroup.state.in_(["new", "ignored"]), InboxGroup.updated_at < cutoff)
+    groups = session.execute(unlabelled).rowcount
     session.flush()
-    return {"applications": len(old_apps), "chat_sessions": len(old_sessions), "nlu_misses": misses}, conversations
+    counts = {"applications": len(old_apps), "chat_sessions": len(old_sessions), "nlu_misses": misses}
+    return {**counts, "inbox_groups": groups}, conversations
 
 
 def purge_tracker(url: str, cutoff: dt.datetime, conversations: set[str]) -> int:

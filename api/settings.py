@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     STAFF_PAGE_SIZE: int = 50
     NOTIFY_SENDER: str = "api.notify:LogSender"  # "module:Class" with send(recipient, text)
 
+    # Trainer inbox (api/trainer_inbox): two misses whose grouping texts share this much (Dice over
+    # character bigrams) are one group; the newest INBOX_GROUP_CANDIDATES open groups are compared.
+    INBOX_SIMILARITY: float = 0.5
+    INBOX_GROUP_CANDIDATES: int = 2000
+    INBOX_EXAMPLES_SHOWN: int = 10
+    INBOX_EXPORT_EXAMPLES: int = 20  # distinct examples exported per group at most
+    INBOX_OUT_OF_SCOPE_INTENT: str = "out_of_scope"  # data/nlu/intents.yml
+    INBOX_EXPORT_FILE: Path = PROJECT_ROOT / "data" / "nlu" / "inbox.yml"
+    BOT_DOMAIN_DIR: Path = PROJECT_ROOT / "bot" / "domain"
+
     # Rate limits (the `limits` library's notation); RATE_LIMIT_STORAGE=redis://… shares them.
     RATE_LIMIT_STORAGE: str = "memory://"
     LIMIT_CHAT_PER_SESSION: str = "30/minute"

@@ -40,6 +40,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.inbox_capture import InboxReporter, Thresholds
 from privacy import PERSONAL_KINDS, mask_text, mask_value
 
 FIELDS_FILE = Path(__file__).resolve().parents[1] / "data" / "fields.yml"
@@ -104,9 +105,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class CachedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that reuses the trackers it saved while the database agrees with them."""
 
-    def __init__(self, *args: Any, live_conversations: int = 200, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        live_conversations: int = 200,
+        inbox_min_confidence: float = 0.7,
+        inbox_min_margin: float = 0.1,
+        inbox_reasks: int = 2,
+        **kwargs: Any,
+    ) -> None:
         self._live: OrderedDict[str, _Live] = OrderedDict()
         self._capacity = int(live_conversations)
+        # the trainer inbox: unsure, fallen-back and re-asked turns (bot/inbox_capture.py)
+        self.inbox = InboxReporter(Thresholds(float(inbox_min_confidence), float(inbox_min_margin), int(inbox_reasks)))
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -116,9 +127,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             # failing a citizen's turn, and errors never carry the stored events into a log.
             url = self.engine.url
             self.engine.dispose()
-            self.engine = sa.create_engine(
-                url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url)
-            )
+            self.engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(url))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # A new model may bring a new domain (other slots): trackers built with the old one are stale.
@@ -160,6 +169,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Store the new events with Rasa's own save, then keep the tracker as the live one."""
         await super().save(tracker)  # calls _additional_events above: no row count for a live tracker
         self._live.pop(tracker.sender_id, None)
+        self.inbox.after_save(tracker, lambda: self.known_personal_values(tracker))
         if closes_a_case(tracker):
             self.mask_personal_data(tracker)
             return  # the next turn reads the masked conversation back
@@ -172,14 +182,17 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         while len(self._live) > self._capacity:
             self._live.popitem(last=False)
 
+    @staticmethod
+    def known_personal_values(tracker: DialogueStateTracker) -> list[str]:
+        """The personal values this conversation gave (name, address, numbers), longest first."""
+        personal = personal_slots()
+        values = {str(e.value) for e in tracker.events if isinstance(e, SlotSet) and e.key in personal and e.value}
+        return sorted(values, key=len, reverse=True)
+
     def mask_personal_data(self, tracker: DialogueStateTracker) -> int:
         """Rewrite the stored events of this conversation with personal data masked; rows changed."""
         personal = personal_slots()
-        known = sorted(
-            {str(e.value) for e in tracker.events if isinstance(e, SlotSet) and e.key in personal and e.value},
-            key=len,
-            reverse=True,
-        )
+        known = self.known_personal_values(tracker)
         changed = 0
         with self.session_scope() as session:
             rows = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id)

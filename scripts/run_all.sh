@@ -29,7 +29,7 @@ pids+=($!)
 SANIC_HOST=127.0.0.1 API_URL="http://127.0.0.1:$API_PORT" \
   .venv-bot/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
 pids+=($!)
-ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" \
+ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PORT/webhook" API_URL="http://127.0.0.1:$API_PORT" \
 TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///var/tracker.sqlite3} \
 RASA_TELEMETRY_ENABLED=false \
   .venv-bot/bin/python -m bot.serve run --model "$model" --enable-api --interface 127.0.0.1 --port "$RASA_PORT" \

@@ -72,11 +72,11 @@ class ValidateApplicationForm(CatalogFormAction):
             if first is not None:
                 return first
         if intent == "nlu_fallback" and requested and looks_like_question(message) and not value_entities:
-            await record_miss(tracker)  # a question about the pending field, most likely
             field = fields[requested]
             dispatcher.utter_message(
                 text=text("field_howto", label=field["label"], help=field["help"], example=field["example"])
             )
+            await record_miss(tracker, dispatcher)  # a question about the pending field, most likely
             return [SlotSet(requested, None)]
         if intent == "skip" and requested:
             field = fields[requested]

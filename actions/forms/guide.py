@@ -37,8 +37,8 @@ class ValidateGuideForm(CatalogFormAction):
             return first
         if intent == "nlu_fallback" and looks_like_question(message):
             # a question the NLU could not place, while this question is pending: most likely about it
-            await record_miss(tracker)
             dispatcher.utter_message(text=text("field_why_question", help=question["help"]))
+            await record_miss(tracker, dispatcher)
             return [SlotSet(requested, None)]
         # "跳过/不清楚/按默认" take the default in the API (its list of words), never the skip intent alone
         result = await api.validate_answer(scenario["id"], requested, message)

@@ -10,14 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from api.db.models import (
-    Application,
-    ApplicationItem,
-    ApplicationTranscript,
-    ApplicationVersion,
-    NluMiss,
-    utcnow,
-)
+from api.db.models import Application, ApplicationItem, ApplicationTranscript, ApplicationVersion, utcnow
 from api.db.sqlite import write_lock
 from api.numbers import new_number
 
@@ -157,15 +150,6 @@ def transcript_of(session: Session, *, app: Application) -> list[dict[str, str]]
     """The conversation captured when the application was submitted (masked), or []."""
     row = session.get(ApplicationTranscript, app.id)
     return list(row.lines) if row else []
-
-
-def record_miss(
-    session: Session, *, text: str, sender_hash: str, intent: str | None, confidence: float | None
-) -> NluMiss:
-    miss = NluMiss(text=text, sender_hash=sender_hash, intent=intent, confidence=confidence)
-    session.add(miss)
-    session.flush()
-    return miss
 
 
 def store_or_resolve(

@@ -110,6 +110,36 @@ class NluMiss(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    # The trainer inbox (api/trainer_inbox): why it came in, what the bot thought and said, and where.
+    kind: Mapped[str] = mapped_column(String(16), default="fallback", server_default="fallback", index=True)
+    ranking: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    scenario: Mapped[str | None] = mapped_column(String(64))
+    requested_slot: Mapped[str | None] = mapped_column(String(64))
+    active_loop: Mapped[str | None] = mapped_column(String(64))
+    reply: Mapped[str | None] = mapped_column(Text)
+    turn_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_group.id", ondelete="SET NULL"), index=True)
+
+
+class InboxGroup(Base):
+    """Near-duplicate not-understood messages, and what a trainer made of them:
+    new → labelled → exported, or ignored."""
+
+    __tablename__ = "inbox_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    norm_text: Mapped[str] = mapped_column(String(500), index=True)
+    text: Mapped[str] = mapped_column(Text)  # the first example, masked: the one a trainer annotates
+    state: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str | None] = mapped_column(String(16))  # intent | out_of_scope | new_scenario
+    intent: Mapped[str | None] = mapped_column(String(64))
+    entities: Mapped[list[Any] | None] = mapped_column(JSON, default=None)  # [{start, end, entity}]
+    note: Mapped[str | None] = mapped_column(Text)
+    labelled_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    exported_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class ChatSession(Base):

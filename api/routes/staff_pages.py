@@ -56,7 +56,7 @@ def _day(text: str) -> dt.date | None:
 
 
 def _home(staff_session: StaffSession) -> str:
-    return "/staff/users" if staff_session.user.role == "trainer" else "/staff"
+    return "/staff/inbox" if staff_session.user.role == "trainer" else "/staff"
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import create_engine, func, select
 
 from api.db.models import Application
+from serversecret import internal_token
 from tests.conftest import migrate
 
 ANSWERS = {
@@ -197,6 +198,7 @@ def test_nlu_miss_is_recorded_with_personal_data_masked(client, database_url) ->
             "intent": "nlu_fallback",
             "confidence": 0.2,
         },
+        headers={"X-Internal-Token": internal_token()},
     )
     assert resp.status_code == 201
     from api.db.models import NluMiss

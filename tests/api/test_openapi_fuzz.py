@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from serversecret import internal_token
 from tests.api.test_api import ANSWERS, FORM
 from tests.conftest import ROOT, migrate
 
@@ -108,4 +109,5 @@ def test_real_answers_match_the_document(schema, catalog) -> None:
     call("POST /api/applications", 200, body=body, headers=key)
     path = {"number": created["number"]}
     call("GET /api/applications/{number}", 200, path_parameters=path, query={"phone": "13612345678"})
-    call("POST /api/nlu/misses", 201, body={"text": "我想办护照", "sender_hash": "abcdef012345"})
+    internal = {"X-Internal-Token": internal_token()}
+    call("POST /api/nlu/misses", 201, body={"text": "我想办护照", "sender_hash": "abcdef012345"}, headers=internal)

@@ -8,6 +8,7 @@ import uuid
 import sqlalchemy as sa
 
 from api import retention
+from serversecret import internal_token
 from tests.api.test_api import ANSWERS, FORM
 
 
@@ -42,7 +43,9 @@ def test_old_data_is_purged_and_counted(client, database_url, tmp_path) -> None:
         json={"scenario_id": "open_restaurant", "answers": ANSWERS, "form_data": FORM},
         headers={"Idempotency-Key": uuid.uuid4().hex},
     ).json()["number"]
-    client.post("/api/nlu/misses", json={"text": "啥", "sender_hash": "ab" * 16})
+    client.post(
+        "/api/nlu/misses", json={"text": "啥", "sender_hash": "ab" * 16}, headers={"X-Internal-Token": internal_token()}
+    )
     engine = sa.create_engine(database_url)
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=200)
     with engine.begin() as conn:

@@ -11,6 +11,9 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from privacy import mask_text
+from serversecret import internal_token
+
+INTERNAL = {"X-Internal-Token": internal_token()}
 
 PERSONAL = [
     ("我的手机 136 1234 5678", "13612345678"),
@@ -38,7 +41,7 @@ def test_names_and_addresses_are_masked_and_ordinary_words_are_not() -> None:
 
 def test_stored_miss_has_no_spaced_phone_or_name(client, database_url) -> None:
     body = {"text": "我叫李建国 电话 +86 139 0223 3445", "sender_hash": "ab" * 16}
-    assert client.post("/api/nlu/misses", json=body).status_code == 201
+    assert client.post("/api/nlu/misses", json=body, headers=INTERNAL).status_code == 201
     from api.db.models import NluMiss
 
     engine = create_engine(database_url)
@@ -152,5 +155,5 @@ def test_applications_and_misses_are_limited_per_client(client) -> None:
     codes = [_submit(client).status_code for _ in range(12)]
     assert codes[:10] == [201] * 10 and codes[10:] == [429, 429]
     miss = {"text": "啊啊啊", "sender_hash": "cd" * 16}
-    codes = [client.post("/api/nlu/misses", json=miss).status_code for _ in range(62)]
+    codes = [client.post("/api/nlu/misses", json=miss, headers=INTERNAL).status_code for _ in range(62)]
     assert codes.count(201) == 60 and codes[-1] == 429

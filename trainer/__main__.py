@@ -57,6 +57,25 @@ def scenario_check(args: argparse.Namespace) -> int:
     return run(Path(args.data).resolve(), say, args.scenario, verbose=not args.quiet)
 
 
+def scenario_new(args: argparse.Namespace) -> int:
+    from trainer.scenario_new import TemplateError, write_template
+
+    try:
+        path = write_template(Path(args.data).resolve(), args.id)
+    except TemplateError as exc:
+        say(str(exc))
+        return 1
+    say(f"已写入模板 / template written: {path}")
+    say("把其中所有「示例：…」换成真实内容，然后运行 scripts/trainer scenario check")
+    return 0
+
+
+def scenario_add(args: argparse.Namespace) -> int:
+    from trainer.scenario_add import run
+
+    return run(ROOT, API_PY, BOT_PY, say)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trainer", description="训练师命令 / trainer commands")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -72,11 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--compare", nargs=2, metavar=("OLD.json", "NEW.json"), help="只对比两份已保存的报告")
     evaluate.set_defaults(run=nlu_eval)
     scenario = groups.add_parser("scenario", help="一件事场景").add_subparsers(dest="command", required=True)
+    sc_new = scenario.add_parser("new", help="写一个新场景的模板文件 data/scenarios/ID.yml")
+    sc_new.add_argument("id", help="场景编号，例如 disability_certificate")
+    sc_new.add_argument("--data", default=str(ROOT / "data"), help="数据目录（默认本项目的 data/）")
+    sc_new.set_defaults(run=scenario_new)
     sc_check = scenario.add_parser("check", help="校验目录并运行每种引导回答组合")
     sc_check.add_argument("--data", default=str(ROOT / "data"), help="数据目录（默认本项目的 data/）")
     sc_check.add_argument("--scenario", default=None, help="只检查这个场景")
     sc_check.add_argument("--quiet", action="store_true", help="不逐一列出组合")
     sc_check.set_defaults(run=scenario_check)
+    sc_add = scenario.add_parser("add", help="生成机器人文件、检查并训练（一步完成）")
+    sc_add.set_defaults(run=scenario_add)
     return parser
 
 

@@ -185,6 +185,16 @@ def check_scenario(
 
 def run(data_dir: Path, say: Callable[[str], None], only: str | None = None, verbose: bool = True) -> int:
     """Load and check the catalogs; print the combinations; 0 when there is no problem."""
+    from trainer.scenario_new import unfilled
+
+    for path in sorted((data_dir / "scenarios").glob("*.yml")):
+        lines = unfilled(path)
+        if lines:
+            say(
+                f"{path}:{lines[0]}: 模板还有 {len(lines)} 行「示例：…」未填写"
+                f"（第 {', '.join(map(str, lines[:12]))} 行…）"
+            )
+            return 1
     try:
         catalog = load_catalog(data_dir)
     except CatalogError as exc:

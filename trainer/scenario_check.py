@@ -154,7 +154,7 @@ def check_scenario(
     path: Path, scenario: Scenario, catalog: Catalog, say: Callable[[str], None], verbose: bool = True
 ) -> list[ScenarioProblem]:
     problems = check_choice_values(path, scenario)
-    combos, total = combinations(scenario)
+    combos, total = combinations(scenario, MAX_COMBINATIONS)
     sampled = "" if len(combos) == total else f"（共 {total} 种，抽样 {len(combos)} 种）"
     say(f"场景 {scenario.id}（{scenario.name}）：{len(combos)} 种引导回答组合{sampled}")
     seen_items: set[str] = set()

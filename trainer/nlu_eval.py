@@ -29,7 +29,8 @@ def evaluate(root: Path, model: str, bot_python: Path, say: Callable[[str], None
     say("在留出测试集上评估 / evaluating on the held-out set …")
     args = [str(bot_python), "-m", "trainer.evaluate", model, "--out", str(out_dir), "--stamp", stamp]
     code, out = stream(args, root / "reports" / "eval.log", root, bot_env(), say)
-    say(out.strip())
+    # Rasa's own debug lines go to stdout too (structlog); only the evaluation's lines are shown
+    say("\n".join(line for line in out.splitlines() if line.startswith(("NLU held-out", "written:"))))
     saved = out_dir / f"report-{stamp}.json"
     return code, saved if saved.exists() else None
 

@@ -17,7 +17,7 @@ def train(root: Path, say: Callable[[str], None]) -> str | None:
     """scripts/train.sh with its progress shown; the model path, or None when training failed."""
     log = root / "reports" / "train.log"
     say(f"训练模型（输入未变时直接复用）/ training (reused when inputs are unchanged); 日志 / log: {log}")
-    code, out = stream([str(root / "scripts" / "train.sh")], log, root, bot_env(), say)
+    code, out = stream([str(root / "scripts" / "train.sh")], log, root, bot_env("INFO"), say)
     lines = out.strip().splitlines()
     return lines[-1] if code == 0 and lines else None
 

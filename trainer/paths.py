@@ -11,6 +11,7 @@ BOT_PY = ROOT / ".venv-bot" / "bin" / "python"
 REPORTS = ROOT / "reports" / "nlu"
 
 
-def bot_env() -> dict[str, str]:
-    """Environment for the bot's Python: no telemetry, quiet Rasa logs."""
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+def bot_env(log_level: str = "WARNING") -> dict[str, str]:
+    """Environment for the bot's Python: no telemetry; Rasa's log level (training needs INFO: above
+    it Rasa hides its progress bar, whose epochs are what `trainer.progress` shows)."""
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": log_level}

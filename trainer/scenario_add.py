@@ -41,7 +41,9 @@ def run(root: Path, api_python: Path, bot_python: Path, say: Callable[[str], Non
         say(f"NLU 检查未通过：{len(problems)} 个问题，未训练 / nlu check failed, not training")
         return 1
     step(4, "训练模型 / training (几分钟 / minutes)")
-    code, stdout = stream([str(root / "scripts" / "train.sh")], root / "reports" / "train.log", root, bot_env(), say)
+    code, stdout = stream(
+        [str(root / "scripts" / "train.sh")], root / "reports" / "train.log", root, bot_env("INFO"), say
+    )
     if code != 0:
         say("训练失败，详见 reports/train.log / training failed, see reports/train.log")
         return 1

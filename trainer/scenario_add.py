@@ -40,6 +40,7 @@ def run(root: Path, api_python: Path, bot_python: Path, say: Callable[[str], Non
     if problems:
         say(f"NLU 检查未通过：{len(problems)} 个问题，未训练 / nlu check failed, not training")
         return 1
+    say("NLU 检查通过 / nlu check passed")
     step(4, "训练模型 / training (几分钟 / minutes)")
     code, stdout = stream(
         [str(root / "scripts" / "train.sh")], root / "reports" / "train.log", root, bot_env("INFO"), say

@@ -90,7 +90,11 @@ class CopyStack:
         (self.root / "var").mkdir(exist_ok=True)
         api, bot = self.root / ".venv-api" / "bin", str(self.root / ".venv-bot" / "bin" / "python")
         subprocess.run(
-            [api / "alembic", "-c", "api/alembic.ini", "upgrade", "head"], cwd=self.root, env=self.env, check=True
+            [api / "alembic", "-c", "api/alembic.ini", "upgrade", "head"],
+            cwd=self.root,
+            env=self.env,
+            check=True,
+            capture_output=True,
         )
         self._start(
             "api",

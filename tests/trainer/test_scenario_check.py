@@ -125,3 +125,14 @@ def test_too_many_combinations_are_sampled_and_say_so(data: Path) -> None:
     finally:
         scenario_check.MAX_COMBINATIONS = saved
     assert "（共 64 种，抽样 10 种）" in said[0]
+
+
+def test_scenario_add_stops_at_a_broken_scenario_before_generating_or_training(data: Path) -> None:
+    from trainer import scenario_add
+
+    edit(data / "scenarios" / "retirement.yml", "condition: only_child_parent", "condition: only_child_parents")
+    said: list[str] = []
+    code = scenario_add.run(data.parent, ROOT / ".venv-api/bin/python", ROOT / ".venv-bot/bin/python", said.append)
+    text = "\n".join(said)
+    assert code == 1 and "条件引用了未定义的引导问题：only_child_parents" in text
+    assert "第 1/4 步" in text and "第 2/4 步" not in text

@@ -30,6 +30,7 @@ from trainer.paths import bot_env
 # of the current data has 43 (list them with `nlu check --counts`).
 MIN_EXAMPLES = 20
 _NOT_A_CHAR = re.compile(r"[\W_]+", re.UNICODE)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass(frozen=True, order=True)
@@ -236,7 +237,19 @@ def _allowed_warning(line: str, project: Project) -> bool:
     return named.group(1).startswith("utter_ask_") or named.group(1) in used | {"utter_default"}
 
 
-def check_rasa(project: Project, bot_python: Path) -> list[Problem]:
+def _locate(line: str, examples: list[Example]) -> tuple[str, int] | None:
+    """The file and line of an example (or an intent's first example) Rasa's message quotes ('…')."""
+    first_of_intent: dict[str, Example] = {}
+    for ex in examples:
+        first_of_intent.setdefault(ex.intent, ex)
+    by_text = first_of_intent | {ex.text: ex for ex in examples} | {ex.raw: ex for ex in examples}
+    for quoted in re.findall(r"'([^']+)'", line):
+        if quoted in by_text:
+            return by_text[quoted].file, by_text[quoted].line
+    return None
+
+
+def check_rasa(project: Project, bot_python: Path, examples: list[Example] | None = None) -> list[Problem]:
     args = ["-m", "rasa", "data", "validate", "--config", "bot/config.yml", "--domain", "bot/domain"]
     out = subprocess.run(
         [str(bot_python), *args, "--data", "data/nlu", "data/core"],
@@ -249,8 +262,11 @@ def check_rasa(project: Project, bot_python: Path) -> list[Problem]:
     problems = []
     for line in (out.stdout + out.stderr).splitlines():
         if ("UserWarning" in line or " ERROR " in line) and not _allowed_warning(line, project):
+            located = _locate(line, examples or [])
             found = re.search(r"((?:data|bot)/[\w/.-]+\.yml)", line)
-            problems.append(Problem(found.group(1) if found else "rasa data validate", 0, "Rasa", line.strip()[-400:]))
+            file, at = located or (found.group(1) if found else "rasa data validate", 0)
+            message = _ANSI.sub("", line).split("UserWarning:", 1)[-1].strip()
+            problems.append(Problem(file, at, "Rasa", message[:400]))
     if out.returncode != 0 and not problems:
         problems.append(Problem("rasa data validate", 0, "Rasa", (out.stdout + out.stderr).strip()[-800:]))
     return problems
@@ -272,7 +288,7 @@ def run_checks(
     examples, synonyms = read_nlu_dir(project.nlu_dir, project.root)
     catalog = load_catalog(project.root / "data")
     todo: dict[str, Callable[[], list[Problem]]] = {
-        "rasa": lambda: check_rasa(project, bot_python),
+        "rasa": lambda: check_rasa(project, bot_python, examples),
         "alignment": lambda: check_alignment(examples, project, bot_python),
         "duplicates": lambda: check_duplicates(examples),
         "counts": lambda: check_counts(examples),

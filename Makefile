@@ -43,13 +43,13 @@ chat: $(BOT_VENV)/.installed
 
 test: setup
 	scripts/ensure_browser.sh
-	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm serversecret privacy
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm serversecret privacy trainer
 	$(API_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/bot_components
 	$(BOT_PY) -m pytest -q -p no:cacheprovider tests/actions tests/bot_components
 
 lint: $(API_VENV)/.installed
-	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm serversecret privacy
-	$(API_VENV)/bin/ruff format --check api tests bench textnorm serversecret privacy
+	$(API_VENV)/bin/ruff check api bot tests bench actions scripts textnorm serversecret privacy trainer
+	$(API_VENV)/bin/ruff format --check api tests bench textnorm serversecret privacy trainer
 
 saving: $(API_VENV)/.installed
 	$(API_PY) -m api.report

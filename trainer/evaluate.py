@@ -23,8 +23,9 @@ from pathlib import Path
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa's per-message debug lines would flood the output
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the model names bot.nlu_components
-INTENT_FLOOR = 0.95  # measured 0.961 in each of three trainings after the field fixes (0.941 before the citizen data)
-ENTITY_FLOOR = 0.92  # measured 0.930, 0.930, 0.941 (0.922 before the citizen data, 0.905-0.923 before): see README
+# Regression floors, a run-to-run margin below the figures (DIET on 2 threads is not repeatable): see README
+INTENT_FLOOR = 0.945  # measured 0.961 in each of three trainings after the field fixes (0.941 before the citizen data)
+ENTITY_FLOOR = 0.915  # measured 0.930, 0.930, 0.941 (0.922 before the citizen data, 0.905-0.923 before)
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -19,7 +19,7 @@ from api.routes.staff import CsrfHeader, refused
 from api.settings import Settings
 from api.trainer_inbox import service
 from api.trainer_inbox.domain import NOT_LABELS, choices
-from api.trainer_inbox.export import build, mark_exported
+from api.trainer_inbox.export import build_from_settings, mark_exported
 
 router = APIRouter(prefix="/staff/inbox", tags=["trainer inbox"])
 
@@ -174,13 +174,7 @@ def apply_action(
 def export_file(session: DbSession, user: StaffUser, cfg: Settings, client: str) -> Response:
     """The export as a download; the labelled groups in it become exported (audited)."""
     service.check_role(user)
-    result = build(
-        session,
-        nlu_dir=cfg.DATA_DIR / "nlu",
-        out=cfg.INBOX_EXPORT_FILE,
-        out_of_scope_intent=cfg.INBOX_OUT_OF_SCOPE_INTENT,
-        limit=cfg.INBOX_EXPORT_EXAMPLES,
-    )
+    result = build_from_settings(session, cfg, out=cfg.INBOX_EXPORT_FILE)
     mark_exported(session, result, actor=user, client=client)
     session.commit()
     headers = {

@@ -8,9 +8,12 @@ import logging
 import sys
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
 from api.db.session import make_engine, session_factory
 from api.settings import settings
-from api.trainer_inbox.export import build, mark_exported
+from api.trainer_inbox.export import build_from_settings, mark_exported
 
 log = logging.getLogger("api.trainer_inbox")
 
@@ -26,25 +29,27 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = make_engine(settings.DATABASE_URL)
     try:
-        with session_factory(engine)() as session:
-            result = build(
-                session,
-                nlu_dir=settings.DATA_DIR / "nlu",
-                out=args.out,
-                out_of_scope_intent=settings.INBOX_OUT_OF_SCOPE_INTENT,
-                limit=settings.INBOX_EXPORT_EXAMPLES,
-            )
-            for skipped in result.skipped:
-                log.warning("跳过（训练数据里已有）/ skipped, already in training data: %s", skipped)
-            if args.dry_run:
-                sys.stdout.write(result.yaml_text)
-                return 0
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(result.yaml_text, encoding="utf-8")
-            mark_exported(session, result, actor=None, client="command")
-            session.commit()
+        return _export(engine, args)
+    except DBAPIError as exc:
+        hint = "读不到收件箱：数据库无法连接或尚未建表（先运行 make run，或 alembic upgrade head）。"
+        log.error("%s / %s", hint, type(exc).__name__)
+        return 2
     finally:
         engine.dispose()
+
+
+def _export(engine: Engine, args: argparse.Namespace) -> int:
+    with session_factory(engine)() as session:
+        result = build_from_settings(session, settings, out=args.out)
+        for skipped in result.skipped:
+            log.warning("跳过（训练数据里已有）/ skipped, already in training data: %s", skipped)
+        if args.dry_run:
+            sys.stdout.write(result.yaml_text)
+            return 0
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(result.yaml_text, encoding="utf-8")
+        mark_exported(session, result, actor=None, client="command")
+        session.commit()
     log.info(
         "已写入 %s：%d 条例句，新导出 %d 组 / wrote %d examples, %d groups newly exported",
         args.out,

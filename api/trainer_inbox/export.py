@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.db import audit, inbox
 from api.db.models import InboxGroup, StaffUser, utcnow
+from api.settings import Settings
 from textnorm import normalize
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,17 @@ def build(session: Session, *, nlu_dir: Path, out: Path, out_of_scope_intent: st
             result.exported_groups.append(group.id)
     result.yaml_text = render(by_intent)
     return result
+
+
+def build_from_settings(session: Session, cfg: Settings, *, out: Path) -> ExportResult:
+    """`build` with the operator's settings (the page's download and the command alike)."""
+    return build(
+        session,
+        nlu_dir=cfg.DATA_DIR / "nlu",
+        out=out,
+        out_of_scope_intent=cfg.INBOX_OUT_OF_SCOPE_INTENT,
+        limit=cfg.INBOX_EXPORT_EXAMPLES,
+    )
 
 
 def mark_exported(session: Session, result: ExportResult, *, actor: StaffUser | None, client: str | None) -> None:

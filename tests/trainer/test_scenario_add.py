@@ -3,8 +3,9 @@
 In a copy of the project (no .git, models, var or reports; the two environments linked), the test
 1. writes a new scenario file with `scripts/trainer scenario new` and fills in the template as a
    trainer would (its example values: 残疾人证办理一件事, which the catalog does not have);
-2. puts one labelled example in data/nlu/inbox.yml, as the trainer inbox exports it: a phrasing
-   the project's model does not understand ("办证那个事儿有信儿了吗" falls back, leaning ask_fee,
+2. puts one labelled example in data/nlu/inbox.yml through the trainer inbox's own code (recorded as
+   the bot reports a fallback, grouped, labelled by a trainer, written by `python -m api.trainer_inbox
+   export`): a phrasing the project's model does not understand ("办证那个事儿有信儿了吗" falls back, leaning ask_fee,
    with models/nlu-core-afe51b2f6280566a on 2026-12-04);
 3. runs `scripts/trainer scenario add` (check, generate, nlu check, train: the one training);
 4. starts that copy's API, action server and Rasa, completes the new scenario end to end over the
@@ -31,6 +32,7 @@ import pytest
 from tests.conftest import ROOT, free_port, wait_http
 
 SKIPPED = {".git", "models", "var", "reports", ".venv-api", ".venv-bot", ".pytest_cache", ".ruff_cache", ".rasa"}
+INBOX_MESSAGE = "办证那个事儿有信儿了吗"
 INBOX = """version: "3.1"
 nlu:
 - intent: check_status
@@ -46,6 +48,50 @@ FORM = {
     "bank_account": "6222021001115555556",
 }
 GUIDING = {"low_income_family": "我们家是低保户", "severe_disability": "三级", "needs_assistive_device": "不需要"}
+
+
+def export_from_inbox(root: Path, message: str, intent: str) -> None:
+    """The trainer inbox's path into the data, with its real code: the message recorded as the bot
+    reports a fallback, grouped, labelled by a trainer, then written by the export command."""
+    from api.catalog.loader import load_catalog
+    from api.db import inbox
+    from api.db.session import make_engine, session_factory
+    from api.review import service
+    from api.trainer_inbox.domain import choices
+    from api.trainer_inbox.service import act
+    from tests.conftest import migrate
+
+    url = f"sqlite:///{root / 'var' / 'inbox.sqlite3'}"
+    (root / "var").mkdir(exist_ok=True)
+    migrate(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        trainer = service.create_user(
+            session,
+            load_catalog(root / "data"),
+            None,
+            username="xu.trainer",
+            display_name="徐训练",
+            role="trainer",
+            departments_=[],
+            password="训练-Passw0rd-2026",
+        )
+        report = inbox.MissReport(text=message, sender_hash="proof-" + "0" * 10, intent="ask_fee", confidence=0.31)
+        miss = inbox.record(session, report, threshold=0.5, candidates=2000)
+        act(session, trainer, choices(root / "bot" / "domain"), miss.group_id, action="intent", intent=intent,
+            out_of_scope_intent="out_of_scope")  # fmt: skip
+        session.commit()
+    engine.dispose()
+    env = {**os.environ, "DATABASE_URL": url}
+    out = subprocess.run(
+        [str(root / ".venv-api" / "bin" / "python"), "-m", "api.trainer_inbox", "export"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def copy_project(dest: Path) -> Path:
@@ -146,7 +192,8 @@ def added(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str,
     from trainer.scenario_new import fill_examples
 
     path.write_text(fill_examples(path.read_text(encoding="utf-8")), encoding="utf-8")
-    (root / "data" / "nlu" / "inbox.yml").write_text(INBOX, encoding="utf-8")
+    export_from_inbox(root, INBOX_MESSAGE, "check_status")
+    assert (root / "data" / "nlu" / "inbox.yml").read_text(encoding="utf-8").endswith(INBOX)  # after its header
     start = time.monotonic()
     out = subprocess.run([*trainer, "scenario", "add"], cwd=root, capture_output=True, text=True, timeout=3600)
     seconds = time.monotonic() - start

@@ -92,6 +92,8 @@ def fill(url: str, catalog) -> None:
                             "updated_at": created,
                             "application_status": status,
                             "application_created_at": created,
+                            "scenario_id": sid,
+                            "channel": apps[-1]["channel"],
                             "department_first": departments.index(it["department"]) == pos,
                         }
                     )

@@ -78,7 +78,7 @@ def create_application(
     }
     conn = session.connection()
     app_id = conn.execute(APPLICATION.insert().returning(APPLICATION.c.id), values).scalar_one()
-    items = _item_rows(app_id, plan, now, application_status="submitted", application_created_at=now)
+    items = _item_rows(app_id, plan, now, values)
     conn.execute(APPLICATION_ITEM.insert(), items)
     if transcript:
         conn.execute(TRANSCRIPT.insert(), {"application_id": app_id, "lines": transcript, "captured_at": now})
@@ -107,7 +107,7 @@ def revise_application(
     conn.execute(delete(APPLICATION_ITEM).where(APPLICATION_ITEM.c.application_id == app.id))
     conn.execute(
         APPLICATION_ITEM.insert(),
-        _item_rows(app.id, plan, now, application_status=app.status, application_created_at=app.created_at),
+        _item_rows(app.id, plan, now, {c: getattr(app, c) for c in ("status", "created_at", "scenario_id", "channel")}),
     )
     if transcript:
         conn.execute(delete(TRANSCRIPT).where(TRANSCRIPT.c.application_id == app.id))
@@ -140,12 +140,10 @@ def previous_version(session: Session, *, app: Application) -> ApplicationVersio
     return session.scalars(stmt).first()
 
 
-def _item_rows(
-    app_id: int, plan: dict[str, Any], now: Any, *, application_status: str, application_created_at: dt.datetime
-) -> list[dict[str, Any]]:
-    """The item rows of a plan, with the application's status and submission time copied onto each
-    (the staff queue reads a department's applications from them) and the first item of each
-    department marked."""
+def _item_rows(app_id: int, plan: dict[str, Any], now: Any, application: dict[str, Any]) -> list[dict[str, Any]]:
+    """The item rows of a plan, with the application's status, submission time, scenario and channel
+    (from `application`) copied onto each (the staff queue reads a department's applications from
+    them) and the first item of each department marked."""
     departments = [item["department"] for item in plan["items"]]
     return [
         {
@@ -157,8 +155,10 @@ def _item_rows(
             "stage": item["stage"],
             "status": "pending",
             "updated_at": now,
-            "application_status": application_status,
-            "application_created_at": application_created_at,
+            "application_status": application["status"],
+            "application_created_at": application["created_at"],
+            "scenario_id": application["scenario_id"],
+            "channel": application["channel"],
             "department_first": departments.index(item["department"]) == pos,
         }
         for pos, item in enumerate(plan["items"])

@@ -1,11 +1,12 @@
 """The staff queue: applications filtered and paged in waiting-time order, and counts per status.
 
 Two ways to answer, the same rows either way (tests/api/test_review_queue.py compares them):
-- a department's queue (a reviewer's, or any filter by department) with no scenario, channel or
-  number filter is read from the item indexes alone: each item carries its application's status and
-  submission time, and one item per application and department is marked `department_first`, so a
-  department's applications are one index range, no DISTINCT and no application row read;
-- every other filter is answered from the application table's indexes (migration 0005).
+- a department's queue (a reviewer's, or any filter by department) with no number filter is read
+  from the item indexes alone: each item carries its application's status, submission time,
+  scenario and channel, and one item per application and department is marked `department_first`,
+  so a department's applications are one index range, no DISTINCT and no application row read;
+- every other filter (all departments, or a 受理编号) is answered from the application table's
+  indexes (migration 0005).
 bench/bench_queue.py measures both at 100,000 applications."""
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ def _bounds(f: QueueFilter) -> tuple[dt.datetime | None, dt.datetime | None]:
 
 
 def by_items(f: QueueFilter) -> bool:
-    """Whether the item indexes answer this filter (a department's queue, no filter on a column the
-    items do not carry)."""
-    return _departments(f) is not None and not (f.scenario_id or f.channel or f.number)
+    """Whether the item indexes answer this filter (a department's queue; a 受理编号 is one row of
+    the application table's unique index)."""
+    return _departments(f) is not None and not f.number
 
 
 # --- from the application table ---------------------------------------------------------------
@@ -90,6 +91,10 @@ def _item_parts(f: QueueFilter, *, with_status: bool) -> list[Select]:
     conditions: list[ColumnElement[bool]] = []
     if with_status and f.status:
         conditions.append(it.application_status == f.status)
+    if f.scenario_id:
+        conditions.append(it.scenario_id == f.scenario_id)
+    if f.channel:
+        conditions.append(it.channel == f.channel)
     start, end = _bounds(f)
     if start:
         conditions.append(it.application_created_at >= start)

@@ -1,5 +1,5 @@
-"""The staff queue's copies on the items (the application's status and submission time, the first
-item of each department) stay in sync through submission, revision, decisions, corrections and
+"""The staff queue's copies on the items (the application's status, submission time, scenario and
+channel, the first item of each department) stay in sync through submission, revision, decisions, corrections and
 reassignment; a department's queue read from the item indexes returns the same rows, order and
 counts as the application-table path for every filter; migration 0010 backfills existing rows.
 SQLite and PostgreSQL."""
@@ -82,6 +82,7 @@ def _items_in_sync(session: Session) -> int:
         for it in app.items:  # in position order
             assert it.application_status == app.status, (app.number, it.item_id)
             assert _aware(it.application_created_at) == _aware(app.created_at), (app.number, it.item_id)
+            assert (it.scenario_id, it.channel) == (app.scenario_id, app.channel), (app.number, it.item_id)
             assert it.department_first == (it.department not in seen), (app.number, it.item_id)
             seen.add(it.department)
             checked += 1
@@ -157,7 +158,8 @@ def test_the_items_copies_stay_in_sync_through_every_change(seeded: Session) -> 
 def _filters(catalog) -> list:
     from api.db.review_queue import QueueFilter
 
-    days = [None, (BASE - dt.timedelta(days=10)).date(), BASE.date()]
+    ten_days_ago = (BASE - dt.timedelta(days=10)).date()
+    dates = [(None, None), (ten_days_ago, None), (None, ten_days_ago), (ten_days_ago, BASE.date())]
     statuses = [None, "submitted", "in_review", "need_more", "approved", "rejected"]
     scopes = [
         {"departments": (APPROVALS,), "assignee": "approvals"},
@@ -170,10 +172,17 @@ def _filters(catalog) -> list:
         {"department": APPROVALS},  # a supervisor filtering by department
         {"department": TAX},
     ]
+    others = [
+        {"scenario_id": "open_pharmacy"},
+        {"channel": "kiosk"},
+        {"scenario_id": "house_transfer", "channel": "web"},
+    ]
     return [
         QueueFilter(status=s, date_from=d1, date_to=d2, **scope)
-        for scope, s, d1, d2 in itertools.product(scopes, statuses, days, days)
-        if not (d1 and d2 and d1 > d2)
+        for scope, s, (d1, d2) in itertools.product(scopes, statuses, dates)
+    ] + [
+        QueueFilter(status=s, date_from=d1, **scope, **other)
+        for scope, s, d1, other in itertools.product(scopes, (None, "submitted"), (None, ten_days_ago), others)
     ]
 
 
@@ -203,13 +212,16 @@ def test_a_departments_queue_from_the_items_equals_the_application_path(seeded: 
 def test_other_filters_use_the_application_table(seeded: Session) -> None:
     from api.db.review_queue import QueueFilter, by_items, counts_by_status, page
 
-    for extra in ({"scenario_id": "open_restaurant"}, {"channel": "kiosk"}, {"number": "X"}):
-        f = QueueFilter(departments=(APPROVALS,), assignee="approvals", **extra)
-        assert not by_items(f)
-    assert not by_items(QueueFilter(status="submitted"))
+    assert not by_items(QueueFilter(departments=(APPROVALS,), assignee="approvals", number="X"))
+    assert not by_items(QueueFilter(status="submitted", scenario_id="open_pharmacy"))
     f = QueueFilter(departments=(APPROVALS,), assignee="approvals", scenario_id="open_pharmacy")
+    assert by_items(f)
     assert {a.scenario_id for a in page(seeded, f, number=1, size=50)} == {"open_pharmacy"}
     assert sum(counts_by_status(seeded, f).values()) == 6
+    number = page(seeded, f, number=1, size=1)[0].number
+    by_number = QueueFilter(departments=(APPROVALS,), assignee="approvals", number=number)
+    assert [a.number for a in page(seeded, by_number, number=1, size=50)] == [number]
+    assert counts_by_status(seeded, QueueFilter(departments=(TAX,), number=number)) == {}
 
 
 def test_migration_0010_backfills_existing_items(database_url: str, catalog) -> None:

@@ -1,5 +1,5 @@
-"""a department's queue from one index: the application's status and submission time copied onto
-its items, and which item is the application's first of its department
+"""a department's queue from one index: the application's status, submission time, scenario and
+channel copied onto its items, and which item is the application's first of its department
 
 Revision ID: 0010
 Revises: 0008
@@ -22,6 +22,8 @@ BACKFILL = """
 UPDATE application_item SET
     application_status = (SELECT a.status FROM application a WHERE a.id = application_item.application_id),
     application_created_at = (SELECT a.created_at FROM application a WHERE a.id = application_item.application_id),
+    scenario_id = (SELECT a.scenario_id FROM application a WHERE a.id = application_item.application_id),
+    channel = (SELECT a.channel FROM application a WHERE a.id = application_item.application_id),
     department_first = (
         application_item.position = (
             SELECT min(b.position) FROM application_item b
@@ -35,21 +37,41 @@ def upgrade() -> None:
     with op.batch_alter_table("application_item") as batch:
         batch.add_column(sa.Column("application_status", sa.String(length=24), nullable=True))
         batch.add_column(sa.Column("application_created_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("scenario_id", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("channel", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("department_first", sa.Boolean(), nullable=True))
     op.execute(BACKFILL)
     with op.batch_alter_table("application_item") as batch:
         batch.alter_column("application_status", existing_type=sa.String(length=24), nullable=False)
         batch.alter_column("application_created_at", existing_type=sa.DateTime(timezone=True), nullable=False)
+        batch.alter_column("scenario_id", existing_type=sa.String(length=64), nullable=False)
+        batch.alter_column("channel", existing_type=sa.String(length=16), nullable=False)
         batch.alter_column("department_first", existing_type=sa.Boolean(), nullable=False)
     op.create_index(
         "ix_application_item_queue_by_status",
         "application_item",
-        ["department", "department_first", "application_status", "application_created_at", "application_id"],
+        [
+            "department",
+            "department_first",
+            "application_status",
+            "application_created_at",
+            "application_id",
+            "scenario_id",
+            "channel",
+        ],
     )
     op.create_index(
         "ix_application_item_queue_by_date",
         "application_item",
-        ["department", "department_first", "application_created_at", "application_id", "application_status"],
+        [
+            "department",
+            "department_first",
+            "application_created_at",
+            "application_id",
+            "application_status",
+            "scenario_id",
+            "channel",
+        ],
     )
 
 
@@ -58,5 +80,7 @@ def downgrade() -> None:
     op.drop_index("ix_application_item_queue_by_status", "application_item")
     with op.batch_alter_table("application_item") as batch:
         batch.drop_column("department_first")
+        batch.drop_column("channel")
+        batch.drop_column("scenario_id")
         batch.drop_column("application_created_at")
         batch.drop_column("application_status")

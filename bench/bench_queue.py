@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import httpx
 from fastapi.testclient import TestClient
 
 from api.catalog.loader import load_catalog
@@ -159,11 +160,15 @@ def main() -> int:
             ),
             "reviewer, largest department: scenario": ("big", {"scenario_id": "open_restaurant"}),
         }
+        sessions = {}  # one sign-in per account (sign-ins are rate-limited per client)
+        for user in ("sup", "rev", "big"):
+            client.cookies.clear()
+            assert client.post("/api/staff/login", json={"username": user, "password": PASSWORD}).status_code == 200
+            sessions[user] = httpx.Cookies(client.cookies)
         sys.stdout.write(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
         worst = 0.0
         for name, (user, params) in cases.items():
-            client.cookies.clear()
-            assert client.post("/api/staff/login", json={"username": user, "password": PASSWORD}).status_code == 200
+            client.cookies = sessions[user]
             timed(client, params)  # warm-up
             times = sorted(timed(client, params))
             p50, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]

@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -114,10 +115,17 @@ def timed(client: TestClient, params: dict) -> list[float]:
 
 
 def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-queue-"))
+    try:
+        return run(tmp)
+    finally:
+        shutil.rmtree(tmp)  # the database is 1 GB
+
+
+def run(tmp: Path) -> int:
     from api.review import service
 
     catalog = load_catalog()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-queue-"))
     url = f"sqlite:///{tmp / 'queue.sqlite3'}"
     migrate(url)
     t0 = time.perf_counter()

@@ -71,7 +71,7 @@ def create_application(
     }
     conn = session.connection()
     app_id = conn.execute(APPLICATION.insert().returning(APPLICATION.c.id), values).scalar_one()
-    items = _item_rows(app_id, plan, now)
+    items = _item_rows(app_id, plan, now, values)
     conn.execute(APPLICATION_ITEM.insert(), items)
     if transcript:
         conn.execute(TRANSCRIPT.insert(), {"application_id": app_id, "lines": transcript, "captured_at": now})
@@ -98,7 +98,10 @@ def revise_application(
     session.flush()
     conn = session.connection()
     conn.execute(delete(APPLICATION_ITEM).where(APPLICATION_ITEM.c.application_id == app.id))
-    conn.execute(APPLICATION_ITEM.insert(), _item_rows(app.id, plan, now))
+    conn.execute(
+        APPLICATION_ITEM.insert(),
+        _item_rows(app.id, plan, now, {c: getattr(app, c) for c in ("status", "created_at", "scenario_id", "channel")}),
+    )
     if transcript:
         conn.execute(delete(TRANSCRIPT).where(TRANSCRIPT.c.application_id == app.id))
         conn.execute(TRANSCRIPT.insert(), {"application_id": app.id, "lines": transcript, "captured_at": now})
@@ -130,7 +133,11 @@ def previous_version(session: Session, *, app: Application) -> ApplicationVersio
     return session.scalars(stmt).first()
 
 
-def _item_rows(app_id: int, plan: dict[str, Any], now: Any) -> list[dict[str, Any]]:
+def _item_rows(app_id: int, plan: dict[str, Any], now: Any, application: dict[str, Any]) -> list[dict[str, Any]]:
+    """The item rows of a plan, with the application's status, submission time, scenario and channel
+    (from `application`) copied onto each (the staff queue reads a department's applications from
+    them) and the first item of each department marked."""
+    departments = [item["department"] for item in plan["items"]]
     return [
         {
             "application_id": app_id,
@@ -141,6 +148,11 @@ def _item_rows(app_id: int, plan: dict[str, Any], now: Any) -> list[dict[str, An
             "stage": item["stage"],
             "status": "pending",
             "updated_at": now,
+            "application_status": application["status"],
+            "application_created_at": application["created_at"],
+            "scenario_id": application["scenario_id"],
+            "channel": application["channel"],
+            "department_first": departments.index(item["department"]) == pos,
         }
         for pos, item in enumerate(plan["items"])
     ]

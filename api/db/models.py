@@ -90,12 +90,41 @@ class ApplicationItem(Base):
     # A reviewer a supervisor assigned the item to (改派): they may decide it whatever their departments.
     assignee: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now(), onupdate=utcnow)
+    # Copies for a department's queue, read from an index alone (api/db/review_queue.py): the
+    # application's status, submission time, scenario and channel, and whether this is the
+    # application's first item of its department (one entry per application and department).
+    # Written only by api/db/applications.py (_item_rows) and api/review/transitions.py (settle_status).
+    application_status: Mapped[str] = mapped_column(String(24))
+    application_created_at: Mapped[dt.datetime]
+    scenario_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    department_first: Mapped[bool] = mapped_column(Boolean)
 
     application: Mapped[Application] = relationship(back_populates="items")
 
     __table_args__ = (
         Index("ix_application_item_department_status", "department", "status"),
         Index("ix_application_item_department_application_id", "department", "application_id"),
+        Index(
+            "ix_application_item_queue_by_status",
+            "department",
+            "department_first",
+            "application_status",
+            "application_created_at",
+            "application_id",
+            "scenario_id",
+            "channel",
+        ),
+        Index(
+            "ix_application_item_queue_by_date",
+            "department",
+            "department_first",
+            "application_created_at",
+            "application_id",
+            "application_status",
+            "scenario_id",
+            "channel",
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.db import audit
 from api.db.applications import keep_version
 from api.db.models import Application, utcnow
-from api.review.transitions import application_status, check
+from api.review.transitions import check, settle_status
 
 
 def fields_to_correct(app: Application) -> list[str]:
@@ -35,7 +35,7 @@ def apply_correction(session: Session, *, app: Application, data: dict[str, Any]
         if it.status == "need_more":
             it.status = check("resubmitted", it.status).target
             it.correction_fields = None
-    app.status = application_status(it.status for it in app.items)
+    settle_status(app)
     audit.record(
         session,
         actor=None,

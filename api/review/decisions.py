@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.auth.roles import may_review
 from api.db import audit, outbox
 from api.db.models import Application, ApplicationItem, StaffUser
-from api.review.transitions import TransitionRefused, application_status, check, unmet_prerequisites
+from api.review.transitions import TransitionRefused, check, settle_status, unmet_prerequisites
 
 # What the citizen is told (by SMS through the outbox) after each decision.
 NOTICES = {
@@ -72,7 +72,7 @@ def decide(
     item.reason = reason.strip() or None
     item.correction_fields = fields or None
     item.decided_by = actor.username
-    app.status = application_status(it.status for it in app.items)
+    settle_status(app)
     after = {"status": item.status, "application_status": app.status}
     if item.reason:
         after["reason"] = item.reason

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from api.db.models import Application
 
 
 class TransitionRefused(ValueError):
@@ -85,3 +88,13 @@ def application_status(item_statuses: Iterable[str]) -> str:
     if any(s != "pending" for s in statuses):
         return "in_review"
     return "submitted"
+
+
+def settle_status(app: Application) -> str:
+    """Set the application's status from its items' and copy it onto every item (a department's
+    queue reads it there, api/db/review_queue.py): the one place an application's status changes
+    after submission."""
+    app.status = application_status(it.status for it in app.items)
+    for it in app.items:
+        it.application_status = app.status
+    return app.status

@@ -23,6 +23,8 @@ SAVING_KEYS = (
     "separate_days",
     "merged_days",
     "separate_steps",
+    "separate_trips",
+    "trips_online",
 )
 
 

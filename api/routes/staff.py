@@ -493,6 +493,8 @@ class AnalyticsRow(BaseModel):
     separate_days: int = 0
     merged_days: int = 0
     separate_steps: int = 0
+    separate_trips: int = 0
+    trips_online: int = 0
 
 
 class FailingField(BaseModel):

@@ -21,7 +21,7 @@ from api.errors import ApiError
 from api.ratelimit import client_key
 from api.review import service
 from api.routes.pages import SECURITY_HEADERS, TEMPLATES
-from api.routes.staff import analytics_report
+from api.routes.staff import Analytics, analytics_report
 from api.statuses import APPLICATION_STATUSES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -383,4 +383,33 @@ def analytics_page(
     if staff_session.user.role not in ("admin", "supervisor"):
         return _render(request, "staff/base.html", staff_session, 403, error="您的账号没有这项权限。")
     report = analytics_report(session, catalog, _day(date_from), _day(date_to))
-    return _render(request, "staff/analytics.html", staff_session, report=report)
+    return _render(request, "staff/analytics.html", staff_session, report=report, funnel=funnel_bars(report))
+
+
+FUNNEL_LABELS = (
+    ("started", "开始对话"),
+    ("scenario_found", "找到场景"),
+    ("questions_answered", "答完引导问题"),
+    ("form_complete", "填完表单"),
+    ("submitted", "提交申请"),
+    ("accepted", "已受理"),
+    ("approved", "已办结"),
+)
+
+
+def funnel_bars(report: Analytics) -> list[dict[str, Any]]:
+    """The funnel over every scenario and channel, as bars the page draws in SVG (width in % of the
+    first step; each bar also says its count and its share, so colour is never the only signal)."""
+    totals = {"started": sum(report.sessions_by_channel.values())}
+    for key, _ in FUNNEL_LABELS[1:]:
+        totals[key] = sum(getattr(row, key) for row in report.rows)
+    top = max(totals.values()) or 1
+    return [
+        {
+            "label": label,
+            "count": totals[key],
+            "width": round(100 * totals[key] / top, 1),
+            "share": f"{100 * totals[key] / totals['started']:.0f}%" if totals["started"] else "—",
+        }
+        for key, label in FUNNEL_LABELS
+    ]

@@ -447,4 +447,7 @@ def test_funnel_turns_and_transcript_of_conversations(client) -> None:
     (row,) = client.get("/api/staff/analytics").json()["rows"]
     funnel = [row[k] for k in ("scenario_found", "questions_answered", "form_complete", "submitted")]
     assert (row["channel"], funnel, row["median_turns"]) == ("kiosk", [4, 3, 2, 2], 3)
-    assert "办理漏斗" in client.get("/staff/analytics").text
+    assert row["separate_trips"] >= 2 * 2 and row["trips_online"] == 0  # one trip per item saved, online
+    page = client.get("/staff/analytics").text
+    assert "办理漏斗" in page and "<svg" in page  # drawn on the server, its figures in its description
+    assert "找到场景 4；答完引导问题 3；填完表单 2；提交申请 2；" in page

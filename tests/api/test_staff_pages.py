@@ -137,5 +137,13 @@ def test_reviewer_works_an_application_in_the_browser(staff_api: ApiProcess, bro
     assert not serious, serious
     page.goto(f"{url}/staff")
     assert not [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    # the filtered queue as CSV, downloaded by the browser: masked, this application's row in it
+    page.fill("input[name=number]", number)
+    page.get_by_role("button", name="筛选").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出当前筛选结果（CSV，个人信息已遮蔽）").click()
+    exported = download.value.path().read_text(encoding="utf-8-sig")
+    assert number in exported and "136****5678" in exported and "13612345678" not in exported
+    assert len(exported.strip().splitlines()) == 2  # the header and this one application
     assert not [e for e in errors if "409" not in e], errors  # the refused decision's own status line
     context.close()

@@ -1,7 +1,8 @@
 """The citizen's side of 补正 in the conversation, with the real processes: a citizen applies through
 the chat endpoint; the conversation is kept with the application (masked) and its steps feed the
 supervisors' funnel; an officer asks for a correction; the citizen's 查进度 shows what and why, the
-bot reopens only those fields, and the same application comes back as its next version."""
+bot reopens only those fields, and the same application comes back as its next version; the officer
+approves, and the audit trail and the notification outbox show every step."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.conftest import ROOT
 
 PASSWORD = "审核-Passw0rd-2026"
 MEDICAL_INSURANCE = "天津市医疗保障局滨海新区分局"
+HOSPITAL = "分娩的助产机构（医院）出生医学证明签发窗口"
 
 
 def chat(client: httpx.Client, message: str) -> str:
@@ -47,7 +49,8 @@ def answer_form(bot: BotStack, client: httpx.Client, conversation: str, values: 
 
 
 def reviewer(bot: BotStack) -> httpx.Client:
-    """A reviewer of the medical insurance bureau, made by the first admin, signed in."""
+    """A reviewer of the medical insurance bureau and the hospital's window, made by the first admin,
+    signed in."""
     env = {**os.environ, "DATABASE_URL": bot.api["database_url"], "STAFF_ADMIN_PASSWORD": PASSWORD}
     made = subprocess.run(
         [sys.executable, "-m", "api.staff_admin", "create-admin", "root"],
@@ -68,7 +71,7 @@ def reviewer(bot: BotStack) -> httpx.Client:
         "username": "liu.yibao",
         "display_name": "刘医保",
         "role": "reviewer",
-        "departments": [MEDICAL_INSURANCE],
+        "departments": [MEDICAL_INSURANCE, HOSPITAL],
         "password": PASSWORD,
     }
     created = admin.post("/api/staff/users", json=user, headers=csrf)
@@ -150,3 +153,20 @@ def test_apply_then_correct_in_the_conversation(bot: BotStack) -> None:
     later = httpx.Client(base_url=bot.api["url"], timeout=60)  # another day, another session
     again = chat(later, f"查进度 {number} 13812345678")
     assert "待办理" in again and "现在就在这里补正吗" not in again
+
+    # the officer sees what changed, then approves (the hospital's certificate first: a prerequisite)
+    changes = officer.get(f"/api/staff/applications/{number}").json()["changes"]
+    assert {c["label"] for c in changes} == {"开户银行", "银行卡号"}
+    for item in ("birth_medical_certificate", "maternity_allowance"):
+        for action in ("accept", "approve"):
+            path = f"/api/staff/applications/{number}/items/{item}/decision"
+            assert officer.post(path, json={"action": action}).status_code == 200, (item, action)
+    assert "已办结" in chat(later, f"查进度 {number} 13812345678")
+
+    # every step is in the audit trail, and the citizen got one notice per decision
+    steps = [e["action"] for e in officer.get(f"/api/staff/applications/{number}/audit").json()]
+    for step in ("item.request_correction", "application.corrected", "item.accept", "item.approve"):
+        assert step in steps, steps
+    assert steps.count("item.approve") == 2 and steps.count("item.accept") == 2
+    notices = query(bot, "SELECT text FROM notification WHERE application_number = ?", number)
+    assert len(notices) == 5 and "补正" in notices[0]["text"]

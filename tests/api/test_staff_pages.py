@@ -145,5 +145,11 @@ def test_reviewer_works_an_application_in_the_browser(staff_api: ApiProcess, bro
     exported = download.value.path().read_text(encoding="utf-8-sig")
     assert number in exported and "136****5678" in exported and "13612345678" not in exported
     assert len(exported.strip().splitlines()) == 2  # the header and this one application
+    page.get_by_role("button", name="退出登录").click()
+    context.clear_cookies()
+    _login(page, url, "admin")
+    page.goto(f"{url}/staff/analytics")
+    assert "办理漏斗" in page.inner_text("main") and page.locator("svg.chart rect").count() == 7
+    shot(page, "staff-analytics")
     assert not [e for e in errors if "409" not in e], errors  # the refused decision's own status line
     context.close()

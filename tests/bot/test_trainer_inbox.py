@@ -53,12 +53,21 @@ def _trainer(api) -> tuple[httpx.Client, dict[str, str]]:
     return _staff_client(api["url"], "zhao.trainer")
 
 
+def _all_new_groups(client: httpx.Client) -> list[dict]:
+    rows, page, pages = [], 1, 1
+    while page <= pages:
+        listed = client.get("/api/staff/inbox", params={"state": "new", "page": page}).json()
+        rows += listed["rows"]
+        page, pages = page + 1, listed["pages"]
+    return rows
+
+
 def _wait_for_group(client: httpx.Client, needle: str, expected: list[str]) -> dict:
     """The group whose first message contains `needle`, once every expected example is in it with
     the reply (the Rasa server reports in the background, after the turn)."""
     deadline = time.monotonic() + 20
     while True:
-        rows = client.get("/api/staff/inbox", params={"state": "new"}).json()["rows"]
+        rows = _all_new_groups(client)  # after the whole suite, hundreds: a group seen once is on a late page
         found = next((r for r in rows if needle in r["text"]), None)
         if found:
             detail = client.get(f"/api/staff/inbox/groups/{found['id']}").json()
@@ -123,21 +132,36 @@ def test_not_understood_message_to_labelled_valid_training_data(bot: BotStack, t
 
 def test_an_unsure_turn_answered_by_a_rule_reaches_the_inbox(bot: BotStack) -> None:
     """No custom action runs for a greeting: only the Rasa server's tracker store can report it.
-    "在吗" is a greeting the current model is unsure of (greet ≈ 0.63, ask_where ≈ 0.33)."""
+    The message is the first of a few short greetings the trained model is unsure of (a training
+    from clean is not repeatable: "在吗" was greet ≈ 0.63, ask_where ≈ 0.33 in one)."""
+    message, ranking = _first_unsure(bot, UNSURE_CANDIDATES)
     sender = f"inbox-{uuid.uuid4().hex[:8]}"
-    reply = texts(bot.say(sender, "在吗"))
-    parse = next(e for e in reversed(bot.tracker(sender)["events"]) if e["event"] == "user")["parse_data"]
-    ranking = [r for r in parse["intent_ranking"] if r["name"] != "nlu_fallback"]
-    unsure = parse["intent"]["name"] != "nlu_fallback" and (
-        ranking[0]["confidence"] < 0.7 or ranking[0]["confidence"] - ranking[1]["confidence"] < 0.1
-    )
-    assert unsure, f"the model became sure of 在吗 ({ranking[:2]}): pick another unsure message for this test"
+    reply = texts(bot.say(sender, message))
     trainer, _ = _staff_client(bot.api["url"], "zhao.trainer") if _has_trainer(bot) else _trainer(bot.api)
-    group = _wait_for_group(trainer, "在吗", ["在吗"])
-    example = next(ex for ex in group["examples"] if ex["text"] == "在吗")
+    group = _wait_for_group(trainer, message, [message])
+    example = next(ex for ex in group["examples"] if ex["text"] == message)
     assert example["kind"] in ("low_confidence", "ambiguous")
     assert example["ranking"][0]["name"] == ranking[0]["name"]
     assert example["reply"] and example["reply"].strip() in reply
+
+
+UNSURE_CANDIDATES = ("在吗", "在不在", "有人吗", "喂喂", "您好在吗", "在么")
+
+
+def _first_unsure(bot: BotStack, candidates: tuple[str, ...]) -> tuple[str, list[dict]]:
+    """The first candidate the model answers with an intent, below 0.7 or within 0.1 of the second
+    (what the Rasa server reports as unsure), asked through Rasa's parse endpoint (no conversation)."""
+    seen = {}
+    for message in candidates:
+        parse = bot.client.post(f"{bot.rasa_url}/model/parse", params={"token": bot.token}, json={"text": message})
+        parse.raise_for_status()
+        data = parse.json()
+        ranking = [r for r in data["intent_ranking"] if r["name"] != "nlu_fallback"]
+        top, second = ranking[0]["confidence"], ranking[1]["confidence"]
+        if data["intent"]["name"] != "nlu_fallback" and (top < 0.7 or top - second < 0.1):
+            return message, ranking
+        seen[message] = ranking[:2]
+    raise AssertionError(f"the model is sure of every candidate ({seen}): add another unsure greeting")
 
 
 def _has_trainer(bot: BotStack) -> bool:

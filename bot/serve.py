@@ -145,7 +145,7 @@ def secure_run_argv(argv: list[str], env: dict[str, str]) -> list[str]:
         sys.exit("bot.serve: pass the token as RASA_AUTH_TOKEN or RASA_AUTH_TOKEN_FILE, never on the command line")
     if "--cors" in argv or any(a.startswith("--cors=") for a in argv):
         sys.exit("bot.serve: no --cors: browsers reach the bot only through the API's chat endpoint")
-    extra = ["--auth-token", auth_token(env)]
+    extra = [f"--auth-token={auth_token(env)}"]  # one argument: a token may begin with "-"
     if not {"-i", "--interface"} & set(argv):
         extra += ["--interface", env.get("RASA_INTERFACE", "127.0.0.1")]
     return [*argv, *extra]

@@ -12,9 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiUnavailable, api
 from actions.catalog import all_question_ids, field_catalog
 from actions.interrupting import CANCEL_CONFIDENCE
-from actions.slots import application_number, latest_entities, latest_intent, sender_hash
+from actions.slots import application_number, latest_entities, latest_intent, personal_values, sender_hash
 from actions.texts import text
-from privacy import PERSONAL_KINDS, mask_text
+from privacy import mask_text
 
 
 class ActionCheckStatus(Action):
@@ -159,11 +159,7 @@ async def _record(
         with contextlib.suppress(ApiUnavailable):
             # the name, address and numbers this citizen already gave are masked wherever they appear
             fields = await field_catalog()
-            known = [
-                str(tracker.get_slot(fid))
-                for fid, field in fields.items()
-                if field["validator"]["kind"] in PERSONAL_KINDS and tracker.get_slot(fid)
-            ]
+            known = personal_values(tracker, fields)
             await api.record_miss(
                 mask_text(message, known),
                 sender_hash(tracker),

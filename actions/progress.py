@@ -9,7 +9,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from privacy import PERSONAL_KINDS, mask_text
+from actions.slots import personal_values
+from privacy import mask_text
 
 TRANSCRIPT_LINES = 200  # the most recent lines kept; the API refuses more
 TRANSCRIPT_CHARS = 500  # per line
@@ -23,11 +24,7 @@ def report_progress(dispatcher: CollectingDispatcher, step: str, scenario: str |
 def transcript(tracker: Tracker, fields: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     """The citizen's and the bot's messages so far, oldest first, with every personal value this
     citizen gave (and whatever looks like an ID, phone or card number) masked."""
-    known = [
-        str(tracker.get_slot(fid))
-        for fid, field in fields.items()
-        if field["validator"]["kind"] in PERSONAL_KINDS and tracker.get_slot(fid)
-    ]
+    known = personal_values(tracker, fields)
     lines = []
     for event in tracker.events:
         kind = event.get("event")

@@ -8,12 +8,32 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from privacy import PERSONAL_KINDS
 from serversecret import keyed_hash
 
 SKIPPED = "__skipped__"
 
 
 IDENTITY_SLOTS = ("applicant_name", "id_number", "phone", "birth_date", "gender")
+
+
+def personal_values(tracker: Tracker, fields: dict[str, dict[str, Any]]) -> list[str]:
+    """The name, ID, phone, card and address values this citizen gave, to mask wherever they appear."""
+    return [
+        str(tracker.get_slot(fid))
+        for fid, field in fields.items()
+        if field["validator"]["kind"] in PERSONAL_KINDS and tracker.get_slot(fid)
+    ]
+
+
+def forget_application(tracker: Tracker) -> list[SlotSet]:
+    """Nothing of this citizen carries into what comes next (a kiosk's next citizen, a shared phone):
+    the form's values and who they are, once the application holds them."""
+    personal = {*(tracker.get_slot("form_fields") or []), *IDENTITY_SLOTS}
+    return [
+        *(SlotSet(f, None) for f in sorted(personal) if tracker.get_slot(f) is not None),
+        SlotSet("form_fields", None),
+    ]
 
 
 # Entities that carry a value, and the field validator kind each fills.

@@ -15,7 +15,7 @@ from actions.catalog import field_catalog
 from actions.display import correction_target, display
 from actions.misc_actions import record_miss
 from actions.progress import report_progress, transcript
-from actions.slots import IDENTITY_SLOTS, derived_slots, form_data, latest_entities, question_answers
+from actions.slots import derived_slots, forget_application, form_data, latest_entities, question_answers
 from actions.texts import text
 from serversecret import keyed_hash
 
@@ -119,10 +119,8 @@ class ActionSubmitApplication(Action):
             dispatcher.utter_message(text=text("correction_submitted", number=result["number"], version=version))
         else:  # not found, no longer asked for, locked: the API's message says which
             dispatcher.utter_message(text=result.get("message") or text("submit_failed"))
-        personal = {*(tracker.get_slot("form_fields") or []), *IDENTITY_SLOTS}
         return [
-            *(SlotSet(f, None) for f in sorted(personal) if tracker.get_slot(f) is not None),
-            SlotSet("form_fields", None),
+            *forget_application(tracker),
             SlotSet("correction", None),
             SlotSet("scenario", None),
             SlotSet("awaiting", None),
@@ -138,12 +136,9 @@ class ActionSubmitApplication(Action):
         done = "submit_revised" if result.get("revised") else "submit_ok"
         dispatcher.utter_message(text=text(done, number=result["number"]))
         dispatcher.utter_message(text=text("submit_next", stages=steps))
-        # Nothing of this citizen carries into what comes next (a kiosk's next citizen, a shared phone):
-        # the application holds it now, and the tracker store masks it in the conversation.
-        personal = {*(tracker.get_slot("form_fields") or []), *IDENTITY_SLOTS}
+        # the tracker store masks what was said in the conversation
         return [
-            *(SlotSet(f, None) for f in sorted(personal) if tracker.get_slot(f) is not None),
-            SlotSet("form_fields", None),
+            *forget_application(tracker),
             SlotSet("application_number", result["number"]),
             SlotSet("submission_count", float(tracker.get_slot("submission_count") or 0) + 1),
             SlotSet("awaiting", None),

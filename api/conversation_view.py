@@ -78,14 +78,6 @@ def form_view(form: MergedForm, slots: Mapping[str, Any], catalog: Catalog) -> l
     return [g for g in groups.values() if g["fields"]]
 
 
-def _known_personal(slots: Mapping[str, Any], catalog: Catalog) -> list[str]:
-    return [
-        str(v)
-        for fid, v in slots.items()
-        if fid in catalog.fields and catalog.fields[fid].validator.kind in PERSONAL_KINDS and v
-    ]
-
-
 def case_view(slots: Mapping[str, Any], catalog: Catalog) -> dict[str, Any] | None:
     """The scenario in hand: questions answered, the plan so far (a typed `Plan`, or None while the
     answers do not make one) and the form; None before one is chosen."""
@@ -124,6 +116,6 @@ def conversation_view(tracker: Mapping[str, Any], catalog: Catalog) -> dict[str,
     """History and case of one conversation, as the page shows them after a reload."""
     slots = tracker.get("slots") or {}
     return {
-        "messages": history(tracker.get("events") or [], _known_personal(slots, catalog)),
+        "messages": history(tracker.get("events") or [], catalog.personal_values(slots)),
         "case": case_view(slots, catalog),
     }

@@ -7,6 +7,7 @@ so a trainer who breaks a file sees exactly where. Run `python -m api.catalog.lo
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from api.catalog.expressions import ConditionError, parse_condition
 from api.catalog.graph import cycles
 from api.catalog.models import FieldCatalog, FieldDef, FieldGroup, Scenario
+from privacy import PERSONAL_KINDS
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -39,6 +41,12 @@ class Catalog:
     false_words: frozenset[str]
     unsure_words: frozenset[str] = frozenset()
     scenarios: dict[str, Scenario] = field(default_factory=dict)
+
+    def personal_values(self, values: Mapping[str, Any]) -> list[str]:
+        """The values of personal fields (name, ID, phone, card, address) among field id → value,
+        to mask wherever they appear in free text."""
+        fields = self.fields
+        return [str(v) for f, v in values.items() if v and f in fields and fields[f].validator.kind in PERSONAL_KINDS]
 
 
 def _read_yaml(path: Path) -> Any:

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.db.chat_sessions import PROGRESS_STEPS
 from api.db.models import Application, ApplicationItem, ChatSession, ValidationFailure
 
-# The conversation's steps before a submission (api/db/chat_sessions.PROGRESS_STEPS after "started"),
-# counted per scenario and channel: a session counts in every step up to the furthest it reached.
-FUNNEL_STEPS = ("scenario_found", "questions_answered", "form_complete")
+# The conversation's steps before a submission (after "started"), counted per scenario and channel:
+# a session counts in every step up to the furthest it reached.
+FUNNEL_STEPS = PROGRESS_STEPS[1:]
 
 SAVING_KEYS = (
     "saved_entries",

@@ -73,8 +73,7 @@ def create_application(
     app_id = conn.execute(APPLICATION.insert().returning(APPLICATION.c.id), values).scalar_one()
     items = _item_rows(app_id, plan, now, values)
     conn.execute(APPLICATION_ITEM.insert(), items)
-    if transcript:
-        conn.execute(TRANSCRIPT.insert(), {"application_id": app_id, "lines": transcript, "captured_at": now})
+    _keep_transcript(session, app_id, transcript, now)
     return Application(id=app_id, **values, version=1, items=[ApplicationItem(**row) for row in items])
 
 
@@ -102,9 +101,7 @@ def revise_application(
         APPLICATION_ITEM.insert(),
         _item_rows(app.id, plan, now, {c: getattr(app, c) for c in ("status", "created_at", "scenario_id", "channel")}),
     )
-    if transcript:
-        conn.execute(delete(TRANSCRIPT).where(TRANSCRIPT.c.application_id == app.id))
-        conn.execute(TRANSCRIPT.insert(), {"application_id": app.id, "lines": transcript, "captured_at": now})
+    _keep_transcript(session, app.id, transcript, now, replace=True)
     session.expire(app, ["items"])
     return app
 
@@ -156,6 +153,17 @@ def _item_rows(app_id: int, plan: dict[str, Any], now: Any, application: dict[st
         }
         for pos, item in enumerate(plan["items"])
     ]
+
+
+def _keep_transcript(
+    session: Session, app_id: int, transcript: list[dict[str, str]] | None, now: Any, *, replace: bool = False
+) -> None:
+    """The conversation as it stands at this submission (a revision's replaces the first's)."""
+    if transcript:
+        conn = session.connection()
+        if replace:
+            conn.execute(delete(TRANSCRIPT).where(TRANSCRIPT.c.application_id == app_id))
+        conn.execute(TRANSCRIPT.insert(), {"application_id": app_id, "lines": transcript, "captured_at": now})
 
 
 def transcript_of(session: Session, *, app: Application) -> list[dict[str, str]]:

@@ -22,7 +22,7 @@ from api.ratelimit import TOO_MANY, client_key, is_internal
 from api.review.corrections import apply_correction, fields_to_correct
 from api.routes.schemas import ApplicationOut, SubmissionOut, plan_snapshot
 from api.validation.identity import validate_phone
-from privacy import PERSONAL_KINDS, mask_text
+from privacy import mask_text
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
@@ -110,9 +110,7 @@ def _conversation(
 ) -> dict[str, Any]:
     """The citizen's messages until now, and the transcript masked again here with the form's own
     personal values (whatever the sender masked already)."""
-    known = [
-        str(v) for f, v in data.items() if f in catalog.fields and catalog.fields[f].validator.kind in PERSONAL_KINDS
-    ]
+    known = catalog.personal_values(data)
     lines = [{"from": line.speaker, "text": mask_text(line.text, known)} for line in body.transcript or []]
     return {
         "conversation_turns": chat_sessions.turns_of(session, conversation_id=body.conversation_id),

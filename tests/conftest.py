@@ -97,6 +97,17 @@ def wait_http(url: str, timeout: float, process=None) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
+def staff_client(url: str, username: str, password: str):
+    """An httpx client signed in to the staff API, with its CSRF header set."""
+    import httpx
+
+    client = httpx.Client(base_url=url, timeout=30)
+    login = client.post("/api/staff/login", json={"username": username, "password": password})
+    assert login.status_code == 200, login.text
+    client.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+    return client
+
+
 class ApiProcess(dict):
     """The real API as a process (the API environment's uvicorn) on a fresh SQLite file;
     a dict of url/db_path for the tests, with stop()/start() to simulate an outage."""
@@ -132,6 +143,18 @@ class ApiProcess(dict):
             stderr=subprocess.STDOUT,
         )
         wait_http(f"{self['url']}/api/health", 60, self.proc)
+
+    def create_admin(self, username: str, password: str, display_name: str | None = None) -> None:
+        """The first administrator, made by the command an operator runs."""
+        import os
+        import subprocess
+        import sys
+
+        args = [sys.executable, "-m", "api.staff_admin", "create-admin", username]
+        args += ["--display-name", display_name] if display_name else []
+        env = {**os.environ, "DATABASE_URL": self["database_url"], "STAFF_ADMIN_PASSWORD": password}
+        made = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        assert made.returncode == 0, made.stderr
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -4,10 +4,8 @@ downloads the export; axe-core finds no serious violation and the browser logs n
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
+from contextlib import closing
 
 import httpx
 import pytest
@@ -17,7 +15,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from serversecret import internal_token
 from tests.bot.browser import CHROMIUM, shot
-from tests.conftest import ROOT, ApiProcess
+from tests.conftest import ApiProcess, staff_client
 
 PASSWORD = "训练-Passw0rd-2026"
 SELECT = """(el, text) => {
@@ -35,20 +33,10 @@ SELECT = """(el, text) => {
 def inbox_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
     api = ApiProcess(tmp_path_factory.mktemp("inbox"))
     api.start()
-    env = {**os.environ, "DATABASE_URL": api["database_url"], "STAFF_ADMIN_PASSWORD": PASSWORD}
-    made = subprocess.run(
-        [sys.executable, "-m", "api.staff_admin", "create-admin", "admin"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    with httpx.Client(base_url=api["url"]) as admin:
-        csrf = admin.post("/api/staff/login", json={"username": "admin", "password": PASSWORD}).json()["csrf_token"]
+    api.create_admin("admin", PASSWORD)
+    with closing(staff_client(api["url"], "admin", PASSWORD)) as admin:
         body = {"username": "zhao.trainer", "display_name": "赵训练", "role": "trainer", "password": PASSWORD}
-        assert admin.post("/api/staff/users", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+        assert admin.post("/api/staff/users", json=body).status_code == 201
     headers = {"X-Internal-Token": internal_token()}
     ranking = [{"name": "ask_howto", "confidence": 0.52}, {"name": "inform", "confidence": 0.3}]
     for i, text in enumerate(["我叫张伟，想问营业执照咋弄", "我叫李娜，想问营业执照咋弄呢", "你们能订机票吗"]):

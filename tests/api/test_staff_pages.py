@@ -4,9 +4,6 @@ one field (audited) and accepts and approves an item; axe-core finds no serious 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -16,7 +13,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from tests.api.test_api import ANSWERS, FORM
 from tests.bot.browser import CHROMIUM, shot
-from tests.conftest import ROOT, ApiProcess
+from tests.conftest import ApiProcess
 
 PASSWORD = "审核-Passw0rd-2026"
 DESKTOP = {"width": 1280, "height": 900}
@@ -26,16 +23,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def staff_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
     api = ApiProcess(tmp_path_factory.mktemp("staff"))
     api.start()
-    env = {**os.environ, "DATABASE_URL": api["database_url"], "STAFF_ADMIN_PASSWORD": PASSWORD}
-    made = subprocess.run(
-        [sys.executable, "-m", "api.staff_admin", "create-admin", "admin", "--display-name", "管理员"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
+    api.create_admin("admin", PASSWORD, "管理员")
     try:
         yield api
     finally:

@@ -7,16 +7,14 @@ approves, and the audit trail and the notification outbox show every step."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
+from contextlib import closing
 
 import httpx
 
 from tests.bot.conftest import BotStack, texts
 from tests.bot.test_conversations import NEWBORN_FORM
-from tests.conftest import ROOT
+from tests.conftest import staff_client
 
 PASSWORD = "审核-Passw0rd-2026"
 MEDICAL_INSURANCE = "天津市医疗保障局滨海新区分局"
@@ -51,36 +49,17 @@ def answer_form(bot: BotStack, client: httpx.Client, conversation: str, values: 
 def reviewer(bot: BotStack) -> httpx.Client:
     """A reviewer of the medical insurance bureau and the hospital's window, made by the first admin,
     signed in."""
-    env = {**os.environ, "DATABASE_URL": bot.api["database_url"], "STAFF_ADMIN_PASSWORD": PASSWORD}
-    made = subprocess.run(
-        [sys.executable, "-m", "api.staff_admin", "create-admin", "root"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert made.returncode == 0 or "已存在" in made.stderr + made.stdout, made.stderr
-    admin = httpx.Client(base_url=bot.api["url"], timeout=30)
-    csrf = {
-        "X-CSRF-Token": admin.post("/api/staff/login", json={"username": "root", "password": PASSWORD}).json()[
-            "csrf_token"
-        ]
-    }
-    user = {
-        "username": "liu.yibao",
-        "display_name": "刘医保",
-        "role": "reviewer",
-        "departments": [MEDICAL_INSURANCE, HOSPITAL],
-        "password": PASSWORD,
-    }
-    created = admin.post("/api/staff/users", json=user, headers=csrf)
-    assert created.status_code in (201, 409), created.text
-    officer = httpx.Client(base_url=bot.api["url"], timeout=30)
-    signed = officer.post("/api/staff/login", json={"username": "liu.yibao", "password": PASSWORD})
-    assert signed.status_code == 200, signed.text
-    officer.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
-    return officer
+    bot.api.create_admin("root", PASSWORD)
+    with closing(staff_client(bot.api["url"], "root", PASSWORD)) as admin:
+        user = {
+            "username": "liu.yibao",
+            "display_name": "刘医保",
+            "role": "reviewer",
+            "departments": [MEDICAL_INSURANCE, HOSPITAL],
+            "password": PASSWORD,
+        }
+        assert admin.post("/api/staff/users", json=user).status_code == 201
+    return staff_client(bot.api["url"], "liu.yibao", PASSWORD)
 
 
 def test_apply_then_correct_in_the_conversation(bot: BotStack) -> None:

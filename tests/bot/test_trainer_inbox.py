@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
 from tests.bot.conftest import BOT_PY, BotStack, texts
-from tests.conftest import ROOT
+from tests.conftest import ROOT, staff_client
 from textnorm import normalize
 
 PASSWORD = "训练-Passw0rd-2026"
@@ -30,28 +32,15 @@ for m in data.intent_examples:
 """
 
 
-def _staff_client(api_url: str, username: str) -> tuple[httpx.Client, dict[str, str]]:
-    client = httpx.Client(base_url=api_url, timeout=30)
-    login = client.post("/api/staff/login", json={"username": username, "password": PASSWORD})
-    assert login.status_code == 200, login.text
-    return client, {"X-CSRF-Token": login.json()["csrf_token"]}
-
-
-def _trainer(api) -> tuple[httpx.Client, dict[str, str]]:
-    env = {**os.environ, "DATABASE_URL": api["database_url"], "STAFF_ADMIN_PASSWORD": PASSWORD}
-    made = subprocess.run(
-        [sys.executable, "-m", "api.staff_admin", "create-admin", "inbox.admin"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert made.returncode == 0, made.stderr
-    admin, csrf = _staff_client(api["url"], "inbox.admin")
-    body = {"username": "zhao.trainer", "display_name": "赵训练", "role": "trainer", "password": PASSWORD}
-    assert admin.post("/api/staff/users", json=body, headers=csrf).status_code == 201
-    return _staff_client(api["url"], "zhao.trainer")
+@pytest.fixture(scope="module")
+def trainer(bot: BotStack) -> Iterator[httpx.Client]:
+    """A trainer's signed-in client, the account made by an administrator as in production."""
+    bot.api.create_admin("inbox.admin", PASSWORD)
+    with closing(staff_client(bot.api["url"], "inbox.admin", PASSWORD)) as admin:
+        body = {"username": "zhao.trainer", "display_name": "赵训练", "role": "trainer", "password": PASSWORD}
+        assert admin.post("/api/staff/users", json=body).status_code == 201
+    with closing(staff_client(bot.api["url"], "zhao.trainer", PASSWORD)) as client:
+        yield client
 
 
 def _all_new_groups(client: httpx.Client) -> list[dict]:
@@ -80,13 +69,14 @@ def _wait_for_group(client: httpx.Client, needle: str, expected: list[str]) -> d
         time.sleep(0.3)
 
 
-def test_not_understood_message_to_labelled_valid_training_data(bot: BotStack, tmp_path: Path) -> None:
+def test_not_understood_message_to_labelled_valid_training_data(
+    bot: BotStack, trainer: httpx.Client, tmp_path: Path
+) -> None:
     first, second = f"inbox-{uuid.uuid4().hex[:8]}", f"inbox-{uuid.uuid4().hex[:8]}"
     reply = texts(bot.say(first, "黑猫白猫抓老鼠 我电话13612345678"))
     assert reply  # the bot answered something (it did not understand)
     bot.say(second, "黑猫白猫抓老鼠呀 我手机13799998888")
 
-    trainer, csrf = _trainer(bot.api)
     masked = ["黑猫白猫抓老鼠 我电话136****5678", "黑猫白猫抓老鼠呀 我手机137****8888"]
     group = _wait_for_group(trainer, "黑猫白猫抓老鼠", masked)  # one group (other tests' 黑猫白猫… too)
     assert group["count"] >= 2 and group["state"] == "new"
@@ -100,12 +90,10 @@ def test_not_understood_message_to_labelled_valid_training_data(bot: BotStack, t
     assert example["reply"] and example["reply"].strip() in reply
     assert len(group["suggested"]) <= 3
 
-    labelled = trainer.post(
-        f"/api/staff/inbox/groups/{group['id']}/action", json={"action": "out_of_scope"}, headers=csrf
-    )
+    labelled = trainer.post(f"/api/staff/inbox/groups/{group['id']}/action", json={"action": "out_of_scope"})
     assert labelled.status_code == 200 and labelled.json()["state"] == "labelled"
 
-    exported = trainer.post("/api/staff/inbox/export", headers=csrf)
+    exported = trainer.post("/api/staff/inbox/export")
     assert exported.status_code == 200
     out = tmp_path / "inbox.yml"
     out.write_text(exported.text, encoding="utf-8")
@@ -132,14 +120,13 @@ def test_not_understood_message_to_labelled_valid_training_data(bot: BotStack, t
     assert trainer.get(f"/api/staff/inbox/groups/{group['id']}").json()["state"] == "exported"
 
 
-def test_an_unsure_turn_answered_by_a_rule_reaches_the_inbox(bot: BotStack) -> None:
+def test_an_unsure_turn_answered_by_a_rule_reaches_the_inbox(bot: BotStack, trainer: httpx.Client) -> None:
     """No custom action runs for a greeting: only the Rasa server's tracker store can report it.
     The message is the first of a few short greetings the trained model is unsure of (a training
     from clean is not repeatable: "在吗" was greet ≈ 0.63, ask_where ≈ 0.33 in one)."""
     message, ranking = _first_unsure(bot, UNSURE_CANDIDATES)
     sender = f"inbox-{uuid.uuid4().hex[:8]}"
     reply = texts(bot.say(sender, message))
-    trainer, _ = _staff_client(bot.api["url"], "zhao.trainer") if _has_trainer(bot) else _trainer(bot.api)
     group = _wait_for_group(trainer, message, [message])
     example = next(ex for ex in group["examples"] if ex["text"] == message)
     assert example["kind"] in ("low_confidence", "ambiguous")
@@ -164,8 +151,3 @@ def _first_unsure(bot: BotStack, candidates: tuple[str, ...]) -> tuple[str, list
             return message, ranking
         seen[message] = ranking[:2]
     raise AssertionError(f"the model is sure of every candidate ({seen}): add another unsure greeting")
-
-
-def _has_trainer(bot: BotStack) -> bool:
-    login = httpx.post(f"{bot.api['url']}/api/staff/login", json={"username": "zhao.trainer", "password": PASSWORD})
-    return login.status_code == 200
